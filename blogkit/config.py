@@ -1,0 +1,323 @@
+"""LOAD: blogkit.yaml -> SiteConfig, validated with a position for every error."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import BuildError, SourceError
+from .i18n import slugify
+from .yamlpos import YamlDoc, did_you_mean, load
+
+CONFIG_NAME = "blogkit.yaml"
+
+_TOP_KEYS = {
+    "base_url",
+    "languages",
+    "per_page",
+    "excerpt_length",
+    "categories",
+    "timezone",
+    "author",
+    "math",
+    "theme",
+    "extra",
+}
+_LANGUAGE_KEYS = {"code", "name", "title", "description", "hero", "ui"}
+_MATH_KEYS = {"macros"}
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site is written in; the first one configured is the default."""
+
+    code: str
+    """BCP 47 code, also the file suffix (`index.en.md`) and URL prefix (`/en/`)."""
+    name: str
+    """The language's own name, shown in the switcher (中文, English)."""
+    title: str
+    """The site's title in this language."""
+    description: str
+    """One-line description, used in the page head."""
+    hero: str = ""
+    """The home page's hero text in this language."""
+    ui: dict[str, str] = field(default_factory=dict)
+    """Overrides of the theme's UI strings for this language."""
+
+
+@dataclass(frozen=True)
+class Category:
+    """An allowed category: the name written in front matter and its display names."""
+
+    name: str
+    """The canonical name authors write (`Self-Supervised`)."""
+    slug: str
+    """URL segment (`self-supervised`)."""
+    labels: dict[str, str]
+    """Display name per language code; missing languages show `name`."""
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang, self.name)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything `blogkit.yaml` says, validated."""
+
+    root: Path
+    """The site folder (holds blogkit.yaml, content/, templates/, static/)."""
+    base_url: str
+    """Absolute URL of the site's root, ending in `/`."""
+    languages: tuple[Language, ...]
+    per_page: int = 12
+    excerpt_length: int = 120
+    """Visible units in an automatic excerpt: a CJK character or a Latin word is one unit."""
+    categories: tuple[Category, ...] = ()
+    timezone: str = "UTC"
+    """Zone of dates written without one, and of dates shown on pages."""
+    author: str = ""
+    macros: dict[str, str] = field(default_factory=dict)
+    """TeX macros available to every formula."""
+    theme: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url`, `/` or e.g. `/blog/`; every root-relative link starts so."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def default_language(self) -> Language:
+        return self.languages[0]
+
+    def language(self, code: str) -> Language:
+        return next(language for language in self.languages if language.code == code)
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    def category(self, name: str) -> Category | None:
+        return next((c for c in self.categories if c.name == name), None)
+
+    def lang_prefix(self, code: str) -> str:
+        """URL prefix of a language: '' for the default, '/en' for the others."""
+        return "" if code == self.default_language.code else f"/{code}"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".blogkit-cache"
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate `root/blogkit.yaml`; raise BuildError listing every mistake."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise BuildError(
+            [
+                SourceError(
+                    path,
+                    None,
+                    None,
+                    f"no {CONFIG_NAME} in this folder",
+                    "run blogkit in a site folder, or name one with -s/--source DIR",
+                )
+            ]
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        from .content import decoding_error
+
+        raise BuildError([decoding_error(path, raw, exc)]) from None
+    doc, errors = load(text.replace("\r\n", "\n"), path)
+    if doc is None:
+        raise BuildError(errors)
+    config = _validate(root, doc, errors)
+    if errors or config is None:
+        raise BuildError(errors)
+    return config
+
+
+def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        errors.append(doc.error((), "blogkit.yaml must be a mapping of settings"))
+        return None
+    for key in data:
+        if key not in _TOP_KEYS:
+            errors.append(
+                doc.error((key,), f"unknown setting '{key}'", did_you_mean(str(key), _TOP_KEYS),
+                          key=True)
+            )
+    base_url = _base_url(doc, data.get("base_url"), errors)
+    languages = _languages(doc, data.get("languages"), errors)
+    per_page = _positive_int(doc, data, "per_page", 12, errors)
+    excerpt_length = _positive_int(doc, data, "excerpt_length", 120, errors)
+    categories = _categories(doc, data.get("categories"), languages, errors)
+    timezone = _timezone(doc, data.get("timezone", "UTC"), errors)
+    macros = _macros(doc, data.get("math"), errors)
+    author = data.get("author", "")
+    if not isinstance(author, str):
+        errors.append(doc.error(("author",), "author must be text"))
+        author = ""
+    theme = _mapping(doc, data, "theme", errors)
+    extra = _mapping(doc, data, "extra", errors)
+    if not languages:
+        return None
+    return SiteConfig(
+        root=root,
+        base_url=base_url,
+        languages=tuple(languages),
+        per_page=per_page,
+        excerpt_length=excerpt_length,
+        categories=tuple(categories),
+        timezone=timezone,
+        author=author,
+        macros=macros,
+        theme=theme,
+        extra=extra,
+    )
+
+
+def _base_url(doc: YamlDoc, value: Any, errors: list[SourceError]) -> str:
+    hint = "give the address the site is published at, e.g. https://user.github.io/blog/"
+    if value is None:
+        errors.append(doc.error((), "base_url is required", hint))
+        return "/"
+    parts = urlsplit(str(value))
+    if not isinstance(value, str) or parts.scheme not in ("http", "https") or not parts.netloc:
+        errors.append(doc.error(("base_url",), f"base_url '{value}' is not an http(s) URL", hint))
+        return "/"
+    return value if value.endswith("/") else value + "/"
+
+
+def _languages(doc: YamlDoc, value: Any, errors: list[SourceError]) -> list[Language]:
+    hint = "list languages as items with code, name, title and description; the first is default"
+    if not isinstance(value, list) or not value:
+        errors.append(doc.error(("languages",), "languages must be a non-empty list", hint))
+        return []
+    languages: list[Language] = []
+    for index, item in enumerate(value):
+        where = ("languages", index)
+        if not isinstance(item, dict):
+            errors.append(doc.error(where, "each language must be a mapping", hint))
+            continue
+        for key in item:
+            if key not in _LANGUAGE_KEYS:
+                errors.append(doc.error(where + (key,), f"unknown language setting '{key}'",
+                                        did_you_mean(str(key), _LANGUAGE_KEYS), key=True))
+        fields: dict[str, str] = {}
+        for key in ("code", "name", "title", "description", "hero"):
+            text = item.get(key, "")
+            if not isinstance(text, str) or (not text and key in ("code", "name", "title")):
+                errors.append(doc.error(where + (key,), f"language {key} must be non-empty text"))
+                text = ""
+            fields[key] = text
+        code = fields["code"]
+        if code and not _LANG_CODE.match(code):
+            errors.append(doc.error(where + ("code",), f"'{code}' is not a language code",
+                                    "use a code such as zh, en, ja or zh-TW"))
+        if any(language.code == code for language in languages):
+            errors.append(doc.error(where + ("code",), f"language '{code}' is given twice"))
+        ui = item.get("ui", {})
+        if not isinstance(ui, dict) or not all(isinstance(v, str) for v in ui.values()):
+            errors.append(doc.error(where + ("ui",), "ui must map string names to text"))
+            ui = {}
+        languages.append(Language(ui={str(k): v for k, v in ui.items()}, **fields))
+    return languages
+
+
+def _positive_int(
+    doc: YamlDoc, data: dict[str, Any], key: str, default: int, errors: list[SourceError]
+) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        errors.append(doc.error((key,), f"{key} must be a whole number of at least 1"))
+        return default
+    return value
+
+
+def _categories(
+    doc: YamlDoc, value: Any, languages: list[Language], errors: list[SourceError]
+) -> list[Category]:
+    hint = "map each category name to its display name per language, e.g. 3D Model: {zh: 三维模型}"
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        errors.append(doc.error(("categories",), "categories must be a mapping", hint))
+        return []
+    codes = {language.code for language in languages}
+    categories: list[Category] = []
+    slugs: dict[str, str] = {}
+    for name, labels in value.items():
+        where = ("categories", name)
+        labels = labels or {}
+        if not isinstance(labels, dict):
+            errors.append(doc.error(where, f"category '{name}' needs a mapping of labels", hint))
+            continue
+        for code in labels:
+            if code not in codes:
+                errors.append(doc.error(where + (code,), f"unknown language '{code}'",
+                                        did_you_mean(str(code), codes), key=True))
+        slug = slugify(str(name))
+        if slug in slugs:
+            errors.append(doc.error(where, f"category '{name}' has the same URL as '{slugs[slug]}'",
+                                    "rename one of them", key=True))
+        slugs[slug] = str(name)
+        categories.append(Category(str(name), slug, {str(k): str(v) for k, v in labels.items()}))
+    return categories
+
+
+def _timezone(doc: YamlDoc, value: Any, errors: list[SourceError]) -> str:
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors.append(doc.error(("timezone",), f"unknown time zone '{value}'",
+                                "use an IANA name such as Asia/Shanghai or UTC"))
+        return "UTC"
+    return str(value)
+
+
+def _macros(doc: YamlDoc, value: Any, errors: list[SourceError]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append(doc.error(("math",), "math must be a mapping"))
+        return {}
+    for key in value:
+        if key not in _MATH_KEYS:
+            errors.append(doc.error(("math", key), f"unknown math setting '{key}'",
+                                    did_you_mean(str(key), _MATH_KEYS), key=True))
+    macros = value.get("macros", {}) or {}
+    if not isinstance(macros, dict):
+        errors.append(doc.error(("math", "macros"), "macros must map names to TeX"))
+        return {}
+    result: dict[str, str] = {}
+    for name, body in macros.items():
+        if not re.fullmatch(r"\\[A-Za-z]+", str(name)) or not isinstance(body, str):
+            errors.append(doc.error(("math", "macros", name), f"bad macro '{name}'",
+                                    "write macros as '\\R': '\\mathbb{R}'", key=True))
+            continue
+        result[str(name)] = body
+    return result
+
+
+def _mapping(
+    doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError]
+) -> dict[str, Any]:
+    value = data.get(key, {}) or {}
+    if not isinstance(value, dict):
+        errors.append(doc.error((key,), f"{key} must be a mapping"))
+        return {}
+    return value

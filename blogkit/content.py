@@ -1,0 +1,320 @@
+"""LOAD: content/ -> list[Post]: discover files, split and validate front matter.
+
+Layout: `content/posts/<name>/index.<lang>.md` (a page bundle: every other file in the
+folder is an asset of the post), `content/posts/<name>.<lang>.md`, and standalone pages
+anywhere else under `content/` (`content/about.<lang>.md` -> `/about/`). No language
+suffix means the default language. Files sharing a name are translations of each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import SiteConfig
+from .errors import BuildError, SourceError
+from .i18n import slugify
+from .yamlpos import YamlDoc, did_you_mean, load
+
+_FRONT_KEYS = {
+    "title",
+    "date",
+    "categories",
+    "tags",
+    "draft",
+    "slug",
+    "summary",
+    "updated",
+    "lang",
+    "extra",
+}
+_SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
+
+
+@dataclass(frozen=True)
+class Post:
+    """A validated source file: a post or a standalone page in one language."""
+
+    source: Path
+    """Absolute path of the Markdown file."""
+    rel: str
+    """Path relative to content/, with '/' separators (`posts/vae/index.zh.md`)."""
+    digest: str
+    """SHA-256 of the file's bytes."""
+    kind: str
+    """`post` or `page`."""
+    lang: str
+    key: str
+    """Translation key, shared by all languages of one post (`posts/vae`)."""
+    slug: str
+    url: str
+    """Root-relative URL without the base path (`/en/posts/vae/`)."""
+    title: str
+    date: datetime
+    """Publication time, aware, in the site's time zone."""
+    updated: datetime | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    draft: bool
+    summary: str | None
+    """Author-written excerpt (Markdown), replacing the automatic one."""
+    body: str
+    body_line: int
+    """1-based line of the file where `body` starts, so a body line maps back to the file."""
+    title_line: int = 2
+    """File line of the title (formulas in titles are reported there)."""
+    summary_line: int = 2
+    assets: tuple[Path, ...] = ()
+    """Other files of the page bundle, copied beside the page."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bundle_dir(self) -> Path | None:
+        return self.source.parent if self.source.name.startswith("index.") else None
+
+
+def load_posts(config: SiteConfig) -> list[Post]:
+    """Read and validate every Markdown file under content/; raise BuildError on mistakes."""
+    content = config.content_dir
+    errors: list[SourceError] = []
+    posts: list[Post] = []
+    if not content.is_dir():
+        raise BuildError([SourceError(content, None, None, "no content/ folder",
+                                      "create content/posts/<name>/index.md")])
+    for path in sorted(content.rglob("*.md")):
+        if any(part.startswith((".", "_")) for part in path.relative_to(content).parts):
+            continue
+        post = _load_file(config, path, errors)
+        if post is not None:
+            posts.append(post)
+    if errors:
+        raise BuildError(errors)
+    return posts
+
+
+def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:
+    """Explain a file that is not UTF-8, naming the encoding it most likely is."""
+    line = raw[: exc.start].count(b"\n") + 1
+    col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    guess = ""
+    for encoding, label in (("gb18030", "GBK/GB18030 (Simplified Chinese)"),
+                            ("big5", "Big5 (Traditional Chinese)"),
+                            ("shift_jis", "Shift-JIS (Japanese)")):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        guess = f" It looks like {label}."
+        break
+    return SourceError(
+        path,
+        line,
+        col,
+        f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}).{guess}",
+        "save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 in.md > out.md`, or your "
+        "editor's 'Save with encoding')",
+    )
+
+
+def _load_file(config: SiteConfig, path: Path, errors: list[SourceError]) -> Post | None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(decoding_error(path, raw, exc))
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    rel = path.relative_to(config.content_dir).as_posix()
+    match = _SUFFIX.match(path.name)
+    assert match is not None  # rglob("*.md") guarantees the suffix
+    stem, lang = match["stem"], match["lang"] or config.default_language.code
+    if lang not in config.language_codes:
+        errors.append(SourceError(path, None, None, f"unknown language '{lang}' in the file name",
+                                  "configured languages: " + ", ".join(config.language_codes)))
+        return None
+    front = _split_front_matter(path, text, errors)
+    if front is None:
+        return None
+    yaml_text, body, body_line = front
+    doc, yaml_errors = load(yaml_text, path, first_line=2)
+    errors.extend(yaml_errors)
+    if doc is None:
+        return None
+    return _validate(config, path, rel, stem, lang, doc, body, body_line, raw, errors)
+
+
+def _split_front_matter(
+    path: Path, text: str, errors: list[SourceError]
+) -> tuple[str, str, int] | None:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        errors.append(SourceError(path, 1, 1, "front matter missing",
+                                  "start the file with a line '---', then title: and date:, "
+                                  "then another '---'"))
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    errors.append(SourceError(path, 1, 1, "front matter is not closed",
+                              "add a line '---' after the last front matter key"))
+    return None
+
+
+def _validate(
+    config: SiteConfig,
+    path: Path,
+    rel: str,
+    stem: str,
+    lang: str,
+    doc: YamlDoc,
+    body: str,
+    body_line: int,
+    raw: bytes,
+    errors: list[SourceError],
+) -> Post | None:
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        errors.append(doc.error((), "front matter must be a mapping of keys (title: ...)"))
+        return None
+    before = len(errors)
+    for key in data:
+        if key not in _FRONT_KEYS:
+            errors.append(doc.error((key,), f"unknown front matter key '{key}'",
+                                    did_you_mean(str(key), _FRONT_KEYS), key=True))
+    title = _text(doc, data, "title", errors, required=True)
+    moment = _date(config, doc, data, "date", errors, required=True)
+    updated = _date(config, doc, data, "updated", errors, required=False)
+    categories = _names(doc, data, "categories", errors)
+    for index, name in enumerate(categories):
+        if config.category(name) is None:
+            errors.append(doc.error(("categories", index) if isinstance(data.get("categories"),
+                                    list) else ("categories",),
+                                    f"unknown category '{name}'",
+                                    did_you_mean(name, [c.name for c in config.categories])
+                                    + " (categories are listed in blogkit.yaml)"))
+    tags = _names(doc, data, "tags", errors)
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        errors.append(doc.error(("draft",), "draft must be true or false"))
+    summary = _text(doc, data, "summary", errors, required=False)
+    declared = data.get("lang")
+    if declared is not None and declared != lang:
+        errors.append(doc.error(("lang",), f"lang '{declared}' disagrees with the file name, "
+                                f"which says '{lang}'",
+                                f"rename the file to *.{declared}.md or remove the lang key"))
+    slug_value = _text(doc, data, "slug", errors, required=False)
+    extra = data.get("extra", {})
+    if not isinstance(extra, dict):
+        errors.append(doc.error(("extra",), "extra must be a mapping"))
+    if len(errors) > before or title is None or moment is None:
+        return None
+    kind, key, name = _place(rel, stem)
+    slug = slugify(slug_value) if slug_value else name
+    prefix = config.lang_prefix(lang)
+    url = f"{prefix}/posts/{slug}/" if kind == "post" else f"{prefix}/{slug}/"
+    if kind == "page" and "/" in key:
+        url = f"{prefix}/{key.rsplit('/', 1)[0]}/{slug}/"
+    assets: tuple[Path, ...] = ()
+    if path.name.startswith("index."):
+        assets = tuple(sorted(p for p in path.parent.rglob("*")
+                              if p.is_file() and p.suffix != ".md"
+                              and not p.name.startswith(".")))
+    return Post(
+        source=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(), kind=kind, lang=lang,
+        key=key, slug=slug, url=url, title=title, date=moment, updated=updated,
+        categories=tuple(categories), tags=tuple(tags), draft=bool(draft),
+        summary=summary, body=body, body_line=body_line, assets=assets, extra=dict(extra),
+        title_line=doc.where(("title",))[0] or 2, summary_line=doc.where(("summary",))[0] or 2,
+    )
+
+
+def _place(rel: str, stem: str) -> tuple[str, str, str]:
+    """Return (kind, translation key, name) of a file from its place under content/."""
+    parts = rel.split("/")
+    folder = parts[:-1]
+    if stem == "index":
+        if not folder:
+            return "page", "index", "index"
+        name = folder[-1]
+        folder = folder[:-1]
+    else:
+        name = stem
+    kind = "post" if folder[:1] == ["posts"] else "page"
+    inner = folder[1:] if kind == "post" else folder
+    key = "/".join([*(folder[:1] if kind == "post" else []), *inner, name])
+    return kind, key, name
+
+
+def _text(
+    doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError], *, required: bool
+) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            errors.append(doc.error((), f"front matter has no {key}",
+                                    f"add a line '{key}: ...' between the '---' lines"))
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        errors.append(doc.error((key,), f"{key} must be non-empty text"))
+        return None
+    return value.strip()
+
+
+def _date(
+    config: SiteConfig,
+    doc: YamlDoc,
+    data: dict[str, Any],
+    key: str,
+    errors: list[SourceError],
+    *,
+    required: bool,
+) -> datetime | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            errors.append(doc.error((), f"front matter has no {key}",
+                                    f"add a line '{key}: 2026-01-18' between the '---' lines"))
+        return None
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            parsed = datetime.combine(date.fromisoformat(text), time())
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(doc.error((key,), f"invalid {key} '{text}'",
+                                "write a real date as 2026-01-18 or 2026-01-18T09:30:00+08:00"))
+        return None
+    zone = ZoneInfo(config.timezone)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=zone)
+    return parsed.astimezone(zone)
+
+
+def _names(doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError]) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        errors.append(doc.error((key,), f"{key} must be a name or a list of names"))
+        return []
+    names: list[str] = []
+    for index, item in enumerate(items):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str) or not item.strip():
+            errors.append(doc.error((key, index), f"{key} entries must be non-empty text"))
+            continue
+        if item.strip() not in names:
+            names.append(item.strip())
+    return names

@@ -1,0 +1,179 @@
+"""PARSE helper: cut a rendered body to an excerpt by visible length, as well-formed HTML.
+
+A CJK character or a Latin word is one unit. A formula (`<bk-math>` placeholder), a code
+span or an inline SVG is one unit, taken whole or not at all, so the cut never falls inside
+a tag, code, a formula, or an emoji sequence. Headings, images, tables, code blocks and
+footnote references are left out of automatic excerpts: the excerpt is running text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .i18n import CJK_LETTER_RE, LATIN_WORD_RE
+
+MORE_MARKER = "<!--more-->"
+ELLIPSIS = "…"
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+_ATOMIC = {"bk-math", "code", "svg", "math", "kbd"}
+_SKIPPED = {"h1", "h2", "h3", "h4", "h5", "h6", "img", "figure", "table", "pre", "hr", "section",
+            "script", "style", "iframe", "video", "audio"}
+_UNIT_RE = re.compile(f"{CJK_LETTER_RE.pattern}|{LATIN_WORD_RE.pattern}")
+_ID_ATTR = re.compile(r'\s+id="[^"]*"')
+_NEVER_KEPT = ('class="footnote-ref"', 'class="heading-anchor"')
+
+
+@dataclass
+class _Element:
+    tag: str
+    start: str
+    """The start tag exactly as written."""
+    children: list[_Element | str] = field(default_factory=list)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Element("", "")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # ids would repeat when several excerpts share a page; they are dropped.
+        start = _ID_ATTR.sub("", self.get_starttag_text() or f"<{tag}>")
+        element = _Element(tag, start)
+        self.stack[-1].children.append(element)
+        if tag not in _VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(_Element(tag, self.get_starttag_text() or f"<{tag}/>"))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
+    """Return (excerpt HTML, whether the body goes on after it)."""
+    if MORE_MARKER in body_html:
+        head = _parse(body_html.split(MORE_MARKER, 1)[0])
+        kept_all = [_trim(node, [len(body_html)], auto=False)[0] for node in head.children]
+        return _serialize([node for node in kept_all if node is not None]), True
+    tree = _parse(body_html)
+    budget = [limit]
+    kept: list[_Element | str] = []
+    cut = False
+    for node in tree.children:
+        if budget[0] <= 0:
+            cut = cut or _has_text(node)
+            continue
+        if isinstance(node, _Element) and _skipped(node):
+            cut = True
+            continue
+        trimmed, node_cut = _trim(node, budget)
+        cut = cut or node_cut
+        if trimmed is not None:
+            kept.append(trimmed)
+    text = _serialize(kept)
+    if cut and kept:
+        text = _append_ellipsis(text)
+    return text, cut
+
+
+def _parse(fragment: str) -> _Element:
+    builder = _TreeBuilder()
+    builder.feed(fragment)
+    builder.close()
+    return builder.root
+
+
+def _skipped(node: _Element) -> bool:
+    return node.tag in _SKIPPED or any(mark in node.start for mark in _NEVER_KEPT) or (
+        node.tag == "p" and all(isinstance(c, _Element) and c.tag == "img" for c in node.children
+                                if not (isinstance(c, str) and not c.strip()))
+    )
+
+
+def _trim(
+    node: _Element | str, budget: list[int], auto: bool = True
+) -> tuple[_Element | str | None, bool]:
+    """Keep as much of `node` as the budget allows; return (kept part, whether cut).
+
+    `auto` is False for an author's `<!--more-->` excerpt: then only anchors and footnote
+    references are dropped, every block is kept.
+    """
+    if isinstance(node, str):
+        return _trim_text(node, budget)
+    if any(mark in node.start for mark in _NEVER_KEPT):
+        return None, False
+    if node.tag in _ATOMIC:
+        budget[0] -= 1
+        return node, False
+    if auto and _skipped(node):
+        return None, True
+    kept = _Element(node.tag, node.start)
+    cut = False
+    for child in node.children:
+        if budget[0] <= 0:
+            cut = cut or _has_text(child)
+            break
+        part, child_cut = _trim(child, budget, auto)
+        cut = cut or child_cut
+        if part is not None:
+            kept.children.append(part)
+    if not kept.children and node.tag not in _VOID and cut:
+        return None, True
+    return kept, cut
+
+
+def _trim_text(text: str, budget: list[int]) -> tuple[str | None, bool]:
+    units = list(_UNIT_RE.finditer(text))
+    if len(units) <= budget[0]:
+        budget[0] -= len(units)
+        return text, False
+    end = units[budget[0] - 1].end() if budget[0] > 0 else 0
+    # Keep marks that belong to the last kept character (combining marks, variation selectors,
+    # zero-width joiners and their emoji), so no grapheme is split.
+    while end < len(text) and (unicodedata.category(text[end]) in ("Mn", "Me", "Cf")
+                               or "\ufe00" <= text[end] <= "\ufe0f"):
+        end += 1
+    budget[0] = 0
+    kept = text[:end].rstrip()
+    return (kept or None), True
+
+
+def _has_text(node: _Element | str) -> bool:
+    if isinstance(node, str):
+        return bool(node.strip())
+    return node.tag in _ATOMIC or any(_has_text(child) for child in node.children)
+
+
+def _serialize(nodes: list[_Element | str]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(html.escape(node, quote=False))
+        elif node.tag in _VOID:
+            out.append(node.start)
+        else:
+            out.append(node.start + _serialize(node.children) + f"</{node.tag}>")
+    return "".join(out).strip()
+
+
+def _append_ellipsis(text: str) -> str:
+    """Put the ellipsis inside the last closing block tag (`...text…</p>`)."""
+    match = re.search(r"(</(?:p|li|blockquote|ul|ol)>)+$", text)
+    if match:
+        return text[: match.start()] + ELLIPSIS + text[match.start():]
+    return text + ELLIPSIS

@@ -1,0 +1,322 @@
+"""PARSE: Post -> Body. markdown-it-py with our rules (math, CJK breaks, anchors, links).
+
+A `Body` is a pure function of the post's source and the settings: its HTML holds each
+formula as a `<bk-math data-i="N">` placeholder (TeX is rendered by a later step, so the
+body can be cached without KaTeX) and each link to another post or asset as a
+`blogkit:ref:` / `blogkit:asset:` marker (resolved once every post's URL is known).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .excerpt import make_excerpt
+from .highlight import highlight
+from .i18n import count_units, is_cjk, reading_minutes, slugify
+from .mdmath import math_plugin, protect_table_pipes, tex_to_text
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class FormulaUse:
+    """A formula as written, and where: the line and column of its opening delimiter."""
+
+    tex: str
+    display: bool
+    line: int
+    col: int
+    opener: int = 2
+    """Length of the opening delimiter (`$` is 1), to place a column inside the TeX."""
+
+
+@dataclass(frozen=True)
+class LinkUse:
+    """A relative link or image in a post, resolved against content/."""
+
+    href: str
+    """As written by the author."""
+    target: str | None
+    """content/-relative path it points at (a folder ends in '/'); None when nothing is there."""
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    anchor: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """What one source file renders to, before formulas and links are filled in."""
+
+    html: str
+    excerpt_html: str
+    excerpt_cut: bool
+    """True when the body goes on after the excerpt ("read more")."""
+    title_html: str
+    title_text: str
+    """The title reduced to plain text (formulas as readable TeX), for <title> and feeds."""
+    toc: tuple[TocEntry, ...]
+    cjk_chars: int
+    latin_words: int
+    formulas: tuple[FormulaUse, ...]
+    links: tuple[LinkUse, ...]
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.cjk_chars, self.latin_words)
+
+
+def create_markdown() -> MarkdownIt:
+    """Return the configured parser: CommonMark, tables, strikethrough, footnotes, tasks, math."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(math_plugin).use(footnote_plugin).use(tasklists_plugin)
+    md.core.ruler.push("blogkit_formula_lines", attach_block_lines)
+    md.core.ruler.push("blogkit_cjk_breaks", _join_cjk_lines)
+    md.core.ruler.push("blogkit_anchors", _heading_anchors)
+    md.core.ruler.push("blogkit_links", _rewrite_links)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    md.add_render_rule("math_inline", _render_math)
+    md.add_render_rule("math_block", _render_math)
+    return md
+
+
+def render_body(
+    md: MarkdownIt,
+    *,
+    source: Path,
+    content_dir: Path,
+    body: str,
+    body_line: int,
+    title: str,
+    title_line: int,
+    summary: str | None,
+    summary_line: int,
+    excerpt_length: int,
+) -> Body:
+    """Render one post's Markdown (title, summary and body) to a `Body`."""
+    lines = body.split("\n")
+    env: dict[str, Any] = {
+        "source": source, "content_dir": content_dir, "formulas": [], "links": [], "toc": [],
+        "ids": set(), "lines": lines, "body_line": body_line, "md": md,
+    }
+    body_html = md.render(protect_table_pipes(body), env)
+    toc = tuple(env["toc"])
+    # Title and summary get envs of their own (no footnotes or ids of the body), sharing
+    # the lists of formulas and links so every placeholder index stays unique.
+    shared = {key: env[key] for key in ("source", "content_dir", "formulas", "links", "md")}
+    title_env = {**shared, "lines": [title], "body_line": title_line, "toc": [], "ids": set()}
+    title_tokens = md.parseInline(title, title_env)
+    title_html = md.renderer.render(title_tokens, md.options, title_env)
+    title_text = _plain_text(title_tokens[0].children or []) if title_tokens else title
+    if summary is not None:
+        summary_env = {**shared, "lines": summary.split("\n"), "body_line": summary_line,
+                       "toc": [], "ids": set()}
+        excerpt_html, cut = md.render(summary, summary_env).strip(), True
+    else:
+        excerpt_html, cut = make_excerpt(body_html, excerpt_length)
+    visible = _TAG.sub(" ", re.sub(r"<bk-math[^>]*></bk-math>", " x ", body_html))
+    cjk, words = count_units(html.unescape(visible))
+    return Body(
+        html=body_html, excerpt_html=excerpt_html, excerpt_cut=cut, title_html=title_html,
+        title_text=title_text, toc=toc, cjk_chars=cjk, latin_words=words,
+        formulas=tuple(env["formulas"]), links=tuple(env["links"]),
+    )
+
+
+def _plain_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "math_inline":
+            parts.append(tex_to_text(child.content))
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.children:
+            parts.append(_plain_text(child.children))
+    return "".join(parts).strip()
+
+
+# -- core rules ---------------------------------------------------------------------------
+
+def _join_cjk_lines(state: StateCore) -> None:
+    """A soft line break between two CJK characters is removed, not turned into a space."""
+    for token in state.tokens:
+        children = token.children
+        if token.type != "inline" or not children:
+            continue
+        for index, child in enumerate(children):
+            if child.type != "softbreak":
+                continue
+            before = _neighbour_text(children, index, -1)
+            after = _neighbour_text(children, index, 1)
+            if before and after and is_cjk(before[-1]) and is_cjk(after[0]):
+                child.type, child.tag, child.content = "text", "", ""
+
+
+def _neighbour_text(children: list[Token], index: int, step: int) -> str:
+    index += step
+    while 0 <= index < len(children):
+        child = children[index]
+        if child.type == "text" and child.content:
+            return child.content
+        if not child.type.endswith(("_open", "_close")):
+            return ""
+        index += step
+    return ""
+
+
+def _heading_anchors(state: StateCore) -> None:
+    """Give headings unique ids (CJK kept), add a self-link, and collect the TOC."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or index + 1 >= len(tokens):
+            continue
+        inline = tokens[index + 1]
+        children = inline.children or []
+        text = _plain_text(children)
+        anchor = base = slugify(text)
+        number = 1
+        while anchor in state.env["ids"]:
+            anchor = f"{base}-{number}"
+            number += 1
+        state.env["ids"].add(anchor)
+        token.attrSet("id", anchor)
+        level = int(token.tag[1])
+        if 2 <= level <= 4:
+            state.env["toc"].append((level, anchor, [c for c in children], text))
+        link = Token("html_inline", "", 0)
+        link.content = f' <a class="heading-anchor" href="#{quote(anchor)}" aria-hidden="true">#</a>'
+        children.append(link)
+    env = state.env
+    md: MarkdownIt = env["md"]
+    entries = []
+    for level, anchor, children, text in env["toc"]:
+        visible = [c for c in children if c.type not in ("link_open", "link_close", "html_inline")]
+        entries.append(TocEntry(level, anchor, md.renderer.render(visible, md.options, env), text))
+    env["toc"] = entries
+
+
+def _rewrite_links(state: StateCore) -> None:
+    """Relative links and images to files under content/ become markers; missing ones noted."""
+    env = state.env
+    if "source" not in env:
+        return
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else ""
+            if not attr:
+                continue
+            value = str(child.attrGet(attr) or "")
+            if not value or value.startswith(("#", "/")) or _SCHEME.match(value):
+                continue
+            marker = _resolve_relative(env, value, token)
+            child.attrSet(attr, marker)
+
+
+def _resolve_relative(env: dict[str, Any], href: str, inline: Token) -> str:
+    source: Path = env["source"]
+    content: Path = env["content_dir"]
+    path_part, _, fragment = href.partition("#")
+    path_part = unquote(path_part.partition("?")[0])
+    rel_dir = source.parent.relative_to(content).as_posix()
+    joined = posixpath.normpath(posixpath.join(rel_dir, path_part)) if path_part else ""
+    target: str | None = None
+    kind = "ref"
+    if joined and not joined.startswith(".."):
+        candidate = content / joined
+        if candidate.is_dir() and any(candidate.glob("index*.md")):
+            target = joined.rstrip("/") + "/"
+        elif candidate.is_file():
+            target = joined
+            kind = "ref" if joined.endswith(".md") else "asset"
+    line, col = _locate(env, inline, href)
+    env["links"].append(LinkUse(href, target, line, col))
+    if target is None:
+        return href
+    suffix = f"#{fragment}" if fragment else ""
+    return f"blogkit:{kind}:{quote(target)}{suffix}"
+
+
+def _locate(env: dict[str, Any], token: Token, needle: str) -> tuple[int, int]:
+    """Return the file line and column of `needle` within the block of `token`."""
+    first = token.map[0] if token.map else 0
+    last = token.map[1] if token.map else first + 1
+    lines: list[str] = env["lines"]
+    for number in range(first, min(last, len(lines))):
+        col = lines[number].find(needle)
+        if col != -1:
+            return env["body_line"] + number, col + 1
+    return env["body_line"] + first, 1
+
+
+# -- render rules -------------------------------------------------------------------------
+
+def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight(token.content, language)
+
+
+def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    display = bool(token.meta.get("display"))
+    line, col = _formula_position(env, token)
+    formulas: list[FormulaUse] = env["formulas"]
+    formulas.append(FormulaUse(token.content, display, line, col, len(token.markup or "$$")))
+    placeholder = f'<bk-math data-i="{len(formulas) - 1}"></bk-math>'
+    return placeholder + "\n" if token.type == "math_block" else placeholder
+
+
+def _formula_position(env: dict[str, Any], token: Token) -> tuple[int, int]:
+    # Inline tokens carry no map of their own; the enclosing block's map is put in meta by
+    # _attach_block_lines, and the offset counts the lines before the formula within it.
+    block_line = token.meta.get("block_line", 0)
+    lines: list[str] = env.get("lines", [])
+    line_index = block_line + token.meta.get("line_in_block", 0)
+    needle = (token.markup or "") + token.content.split("\n", 1)[0]
+    col = 1
+    if 0 <= line_index < len(lines):
+        found = lines[line_index].find(needle)
+        if found == -1:
+            found = lines[line_index].find(token.markup or "$")
+        col = found + 1 if found != -1 else 1
+    return env.get("body_line", 0) + line_index, col
+
+
+def attach_block_lines(state: StateCore) -> None:
+    """Record on each formula token the block line it sits in (markdown-it keeps maps on blocks)."""
+    for token in state.tokens:
+        if token.type == "math_block" and token.map:
+            token.meta["block_line"] = token.map[0]
+            continue
+        if token.type != "inline" or not token.children:
+            continue
+        start = token.map[0] if token.map else 0
+        for child in token.children:
+            if child.type == "math_inline":
+                child.meta["block_line"] = start
+                child.meta["line_in_block"] = token.content[: child.meta["offset"]].count("\n")
