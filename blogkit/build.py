@@ -1,0 +1,135 @@
+"""BUILD: the orchestrator. Reads top to bottom like the pipeline it runs.
+
+    config.load_config     -> SiteConfig
+    content.load_posts     -> list[Post]
+    markdown.render_body   -> Body per post (formulas as placeholders)
+    math.render_formulas   -> formula HTML (KaTeX, cached)
+    site.assemble          -> Site
+    render.plan / run      -> list[Output]
+    writer.commit          -> public/ (staging folder, then swap)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import formulas as math_step
+from .config import SiteConfig, load_config
+from .content import Post, load_posts
+from .errors import BuildError, SourceError
+from .highlight import stylesheet
+from .markdown import Body, create_markdown, render_body
+from .render import Output, plan, run
+from .site import assemble
+from .templates import THEME_DIR, create_environment
+from .writer import StaticFile, check_output_folder, collisions, commit
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path
+    output: Path | None = None
+    """Defaults to public/ in the site."""
+    drafts: bool = False
+    future: bool = False
+    keep_going: bool = False
+    """Render KaTeX errors as visible boxes (warnings) instead of failing."""
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output is not None else self.source / "public"
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    files: int
+    warnings: list[SourceError] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage."""
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site; raise BuildError (nothing written) or return what was written."""
+    timings: dict[str, float] = {}
+    root = options.source.resolve()
+    check_output_folder(root, options.output_dir)
+    with _timed(timings, "config"):
+        config = load_config(root)
+    with _timed(timings, "load"):
+        posts = _published(load_posts(config), options)
+    with _timed(timings, "markdown"):
+        bodies = render_all(config, posts)
+    with _timed(timings, "math"):
+        formulas = math_step.render_formulas(config, posts, bodies, options.keep_going)
+    with _timed(timings, "assemble"):
+        site, errors = assemble(config, posts, bodies, formulas.fill)
+    errors = formulas.errors + errors
+    if errors:
+        raise BuildError(errors)
+    with _timed(timings, "render"):
+        jobs = plan(site)
+        outputs, template_errors = run(site, jobs, create_environment(root / "templates"))
+        outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
+        statics = _static_files(config, posts, any(job.needs_math for job in jobs))
+        template_errors += collisions(outputs, statics)
+    if template_errors:
+        raise BuildError(template_errors)
+    with _timed(timings, "write"):
+        files = commit(options.output_dir, outputs, statics)
+    return BuildResult(options.output_dir, len(jobs), files, formulas.warnings, timings)
+
+
+def render_all(config: SiteConfig, posts: list[Post]) -> dict[str, Body]:
+    """Render every post's Markdown; keyed by the post's content-relative path."""
+    md = create_markdown()
+    return {
+        post.rel: render_body(
+            md, source=post.source, content_dir=config.content_dir, body=post.body,
+            body_line=post.body_line, title=post.title, title_line=post.title_line,
+            summary=post.summary, summary_line=post.summary_line,
+            excerpt_length=config.excerpt_length)
+        for post in posts
+    }
+
+
+def _published(posts: list[Post], options: BuildOptions) -> list[Post]:
+    now = datetime.now(timezone.utc)
+    return [post for post in posts
+            if (options.drafts or not post.draft) and (options.future or post.date <= now)]
+
+
+def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool) -> list[StaticFile]:
+    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX."""
+    chosen: dict[str, StaticFile] = {}
+    for folder in (THEME_DIR / "static", config.root / "static"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    rel = path.relative_to(folder).as_posix()
+                    chosen[rel] = StaticFile(rel, path)
+    statics = list(chosen.values())
+    for post in posts:
+        bundle = post.bundle_dir
+        for asset in post.assets:
+            assert bundle is not None
+            rel = asset.relative_to(bundle).as_posix()
+            statics.append(StaticFile(post.url.lstrip("/") + rel, asset))
+    if needs_math:
+        statics.extend(math_step.katex_static_files())
+    return statics
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = time.perf_counter() - start

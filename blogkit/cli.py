@@ -1,0 +1,79 @@
+"""CLI: argument parsing, printing errors, exit codes. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildOptions, BuildResult, build
+from .errors import BuildError, UsageError
+from .tex import TexSetupError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run blogkit; return the exit status (0 ok, 1 the site has errors, 2 bad usage)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "build":
+            result = build(_options(args))
+            _report(result, Path(args.source))
+            return 0
+        from .serve import serve
+
+        return serve(_options(args), host=args.host, port=args.port, open_browser=args.open)
+    except BuildError as exc:
+        print(exc.format(Path(args.source).resolve()), file=sys.stderr)
+        return 1
+    except (UsageError, TexSetupError) as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="blogkit",
+        description="Build a bilingual (Chinese + English) technical blog with math.")
+    parser.add_argument("--version", action="version", version=f"blogkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    serve_cmd = commands.add_parser("serve", help="build and serve the site for local preview")
+    for command in (build_cmd, serve_cmd):
+        command.add_argument("-s", "--source", default=".", metavar="DIR",
+                             help="the site folder (default: the current folder)")
+        command.add_argument("-o", "--output", default=None, metavar="DIR",
+                             help="output folder (default: public/ in the site)")
+        command.add_argument("--drafts", action="store_true", help="include drafts")
+        command.add_argument("--future", action="store_true", help="include future-dated posts")
+        command.add_argument("--keep-going", action="store_true",
+                             help="show TeX errors on the page as warnings instead of failing")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open a browser")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        source=Path(args.source),
+        output=Path(args.output) if args.output else None,
+        drafts=args.drafts,
+        future=args.future,
+        keep_going=args.keep_going,
+    )
+
+
+def _report(result: BuildResult, root: Path) -> None:
+    for warning in result.warnings:
+        print(warning.format(root.resolve()), file=sys.stderr)
+    total = sum(result.timings.values()) * 1000
+    print(f"built {result.pages} pages ({result.files} files) into {result.output} "
+          f"in {total:.0f} ms")

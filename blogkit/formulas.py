@@ -1,0 +1,110 @@
+"""MATH: every formula of the build -> HTML through KaTeX (cached), and its errors.
+
+All formulas of all posts go to the engine as one batch of distinct TeX, so a formula
+used in both languages, or in many posts, is rendered once. A formula KaTeX rejects is a
+`path:line:col: error: KaTeX: ...` at the formula's own line in the source file; with
+`--keep-going` it becomes a visible error box and a warning instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SiteConfig
+from .content import Post
+from .errors import SourceError
+from .markdown import Body, FormulaUse
+from .tex import Formula, Rendered, TexRenderer, katex_assets, katex_install_dir
+from .writer import StaticFile
+
+_PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
+CACHE_NAME = "formulas.sqlite"
+
+
+@dataclass
+class FormulaResults:
+    """Rendered formulas by (TeX, display), plus the errors and warnings about them."""
+
+    rendered: dict[Formula, Rendered] = field(default_factory=dict)
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+    def fill(self, text: str, body: Body) -> str:
+        """Replace the formula placeholders in `text` (a part of `body`) by their HTML."""
+        if "<bk-math" not in text:
+            return text
+
+        def replace(match: re.Match[str]) -> str:
+            use = body.formulas[int(match.group(1))]
+            result = self.rendered.get(Formula(use.tex, use.display))
+            if result is None or result.error is not None:
+                return _error_box(use, result.error if result else "not rendered")
+            return result.html
+
+        return _PLACEHOLDER.sub(replace, text)
+
+
+def render_formulas(
+    config: SiteConfig, posts: list[Post], bodies: dict[str, Body], keep_going: bool
+) -> FormulaResults:
+    """Render every distinct formula once; collect positioned errors and warnings."""
+    results = FormulaResults()
+    distinct = sorted({Formula(use.tex, use.display)
+                       for post in posts for use in bodies[post.rel].formulas},
+                      key=lambda f: (f.tex, f.display))
+    if not distinct:
+        return results
+    with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
+        rendered = renderer.render(distinct)
+    results.rendered = dict(zip(distinct, rendered, strict=True))
+    for post in posts:
+        seen: set[tuple[int, int, str]] = set()
+        for use in bodies[post.rel].formulas:
+            if (use.line, use.col, use.tex) in seen:
+                continue  # a heading's formula is also rendered in the TOC
+            seen.add((use.line, use.col, use.tex))
+            result = results.rendered[Formula(use.tex, use.display)]
+            if result.error is not None:
+                error = _positioned(post.source, use, result, keep_going)
+                (results.warnings if keep_going else results.errors).append(error)
+            for warning in result.warnings:
+                results.warnings.append(SourceError(post.source, use.line, use.col,
+                                                    f"KaTeX warning: {warning}", severity="warning"))
+    return results
+
+
+def katex_static_files() -> list[StaticFile]:
+    """KaTeX's stylesheet and woff2 fonts, from the installed package the renderer uses."""
+    css, fonts = katex_assets(katex_install_dir())
+    files = [StaticFile("katex/katex.min.css", css)]
+    files.extend(StaticFile(f"katex/fonts/{font.name}", font)
+                 for font in sorted(fonts.glob("*.woff2")))
+    return files
+
+
+def _positioned(source: Path, use: FormulaUse, result: Rendered, keep_going: bool) -> SourceError:
+    """Point at the character KaTeX complains about, inside the formula where it says."""
+    line, col = use.line, use.col
+    position = result.position
+    if position is not None:
+        before = use.tex[:position]
+        newlines = before.count("\n")
+        if newlines:
+            line += newlines
+            col = position - before.rfind("\n")
+        else:
+            col = use.col + use.opener + position
+    shown = " ".join(use.tex.split())
+    return SourceError(
+        source, line, col, f"KaTeX: {result.error}",
+        f"in the formula {shown[:120]!r}; fix the TeX, or build with --keep-going to show "
+        "errors on the page", severity="warning" if keep_going else "error")
+
+
+def _error_box(use: FormulaUse, message: str) -> str:
+    tag = "div" if use.display else "span"
+    return (f'<{tag} class="math-error" title="{html.escape(message)}">'
+            f"<code>{html.escape(use.tex)}</code></{tag}>")

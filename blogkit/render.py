@@ -1,0 +1,266 @@
+"""RENDER: Site -> list[Output]: plan one job per page, then render each with Jinja.
+
+Every page has a logical id (`("post", key)`, `("home", 2)`, `("category", slug, 1)`...)
+shared across languages, so the language switcher and hreflang alternates link a page to
+the same page in another language wherever that exists, else to that language's home.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import SourceError
+from .i18n import format_date, load_ui, slugify
+from .site import Entry, Site, category_of
+from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, encode_url
+
+PageId = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file of the built site: path relative to the output folder, and its bytes."""
+
+    path: str
+    data: bytes
+    source: str = ""
+    """What produced it (a template and page URL, or a source file), for collision errors."""
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to render: where, with which template, showing what."""
+
+    page_id: PageId
+    lang: str
+    url: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    needs_math: bool = False
+    description: str = ""
+
+
+def plan(site: Site) -> list[PageJob]:
+    """Return every page of the site as a job (not yet rendered)."""
+    jobs: list[PageJob] = []
+    for language in site.config.languages:
+        jobs.extend(_language_jobs(site, language.code))
+    return jobs
+
+
+def run(site: Site, jobs: Sequence[PageJob], env: jinja2.Environment) -> tuple[
+        list[Output], list[SourceError]]:
+    """Render jobs to outputs; a template error becomes a positioned error."""
+    config = site.config
+    urls = {(job.lang, job.page_id): job.url for job in jobs}
+    outputs: list[Output] = []
+    errors: list[SourceError] = []
+    ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
+    for job in jobs:
+        meta = _meta(config, job, urls, ui[job.lang])
+        try:
+            template = env.get_template(job.template)
+            text = template.render(page=meta, site=_site_view(config, job.lang), ui=ui[job.lang],
+                                   asset=lambda path: _url(config, "/" + path), **job.context)
+        except jinja2.TemplateError as exc:
+            errors.append(_template_error(config, exc, job))
+            continue
+        path = job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
+        outputs.append(Output(path, text.encode("utf-8"), f"{job.template} for {job.url}"))
+    return outputs, errors
+
+
+def _language_jobs(site: Site, lang: str) -> list[PageJob]:
+    config = site.config
+    prefix = config.lang_prefix(lang)
+    ui = load_ui(lang, config.language(lang).ui)
+    posts = site.posts[lang]
+    jobs = _listing_jobs(site, lang, ("home",), f"{prefix}/", posts, "index.html",
+                         config.language(lang).title, {"term": None})
+    for index, entry in enumerate(posts):
+        older = posts[index + 1] if index + 1 < len(posts) else None
+        newer = posts[index - 1] if index > 0 else None
+        view = _post_view(site, entry, ui, older, newer)
+        jobs.append(PageJob(("post", entry.post.key), lang, entry.url, "post.html", view.title,
+                            {"post": view}, entry.has_math, view.description))
+    for entry in site.pages[lang]:
+        view = _post_view(site, entry, ui, None, None)
+        jobs.append(PageJob(("page", entry.post.key), lang, entry.url, "page.html", view.title,
+                            {"post": view}, entry.has_math, view.description))
+    for kind, terms in (("categories", site.categories[lang]), ("tags", site.tags[lang])):
+        overview = tuple(LinkView(t.label, _url(config, f"{prefix}/{t.url_path}"), lang,
+                                  count=len(t.entries)) for t in terms)
+        jobs.append(PageJob((kind,), lang, f"{prefix}/{kind}/", "terms.html", ui[kind],
+                            {"kind": kind, "terms": overview}))
+        for term in terms:
+            jobs.extend(_listing_jobs(site, lang, (kind, term.slug), f"{prefix}/{term.url_path}",
+                                      term.entries, "index.html", term.label, {"term": term}))
+    jobs.append(PageJob(("archives",), lang, f"{prefix}/archives/", "archive.html",
+                        ui["archives"], {"years": _years(site, posts, ui)},
+                        any("katex" in entry.title_html for entry in posts)))
+    if lang == config.default_language.code:
+        jobs.append(PageJob(("404",), lang, "/404.html", "404.html", ui["not_found"]))
+    return jobs
+
+
+def _listing_jobs(
+    site: Site,
+    lang: str,
+    page_id: PageId,
+    first_url: str,
+    entries: Sequence[Entry],
+    template: str,
+    title: str,
+    extra: dict[str, Any],
+) -> list[PageJob]:
+    config = site.config
+    ui = load_ui(lang, config.language(lang).ui)
+    per_page = config.per_page
+    total = max(1, math.ceil(len(entries) / per_page))
+
+    def page_url(number: int) -> str:
+        return first_url if number == 1 else f"{first_url}page/{number}/"
+
+    jobs = []
+    for number in range(1, total + 1):
+        chunk = entries[(number - 1) * per_page:number * per_page]
+        views = tuple(_post_view(site, entry, ui, None, None) for entry in chunk)
+        pager = PagerView(
+            number, total,
+            tuple(LinkView(str(n), _url(config, page_url(n)), lang, n == number)
+                  for n in range(1, total + 1)),
+            _url(config, page_url(number - 1)) if number > 1 else "",
+            _url(config, page_url(number + 1)) if number < total else "",
+        )
+        needs_math = any("katex" in v.excerpt_html or "katex" in v.title_html for v in views)
+        shown = title if number == 1 else f"{title} · {ui['page_n'].format(n=number)}"
+        jobs.append(PageJob(page_id + (number,), lang, page_url(number), template, shown,
+                            {"posts": views, "pager": pager, "listing": page_id[0], **extra},
+                            needs_math))
+    return jobs
+
+
+def _post_view(
+    site: Site, entry: Entry, ui: dict[str, Any], older: Entry | None, newer: Entry | None
+) -> PostView:
+    config = site.config
+    post = entry.post
+    prefix = config.lang_prefix(post.lang)
+    categories = tuple(
+        LinkView(category_of(config, name).label(post.lang),
+                 _url(config, f"{prefix}/categories/{category_of(config, name).slug}/"))
+        for name in post.categories)
+    tags = tuple(LinkView(tag, _url(config, f"{prefix}/tags/{slugify(tag)}/"))
+                 for tag in post.tags)
+    translations = tuple(
+        LinkView(config.language(code).name, _url(config, other.url), code)
+        for code, other in site.translations.get(post.key, {}).items() if code != post.lang)
+    description = _plain(entry.excerpt_html)[:200] or config.language(post.lang).description
+    return PostView(
+        title=entry.body.title_text, title_html=entry.title_html, url=_url(config, post.url),
+        lang=post.lang, date_iso=post.date.isoformat(), date_text=format_date(post.date, ui),
+        updated_iso=post.updated.isoformat() if post.updated else "",
+        categories=categories, tags=tags, excerpt_html=entry.excerpt_html,
+        has_more=entry.body.excerpt_cut, html=entry.html, toc=entry.toc,
+        reading_minutes=entry.body.reading_minutes, translations=translations,
+        has_math=entry.has_math, description=description, extra=post.extra,
+        prev=LinkView(older.body.title_text, _url(config, older.url)) if older else None,
+        next=LinkView(newer.body.title_text, _url(config, newer.url)) if newer else None,
+    )
+
+
+def _years(site: Site, posts: Sequence[Entry], ui: dict[str, Any]) -> list[dict[str, Any]]:
+    years: dict[int, list[PostView]] = {}
+    for entry in posts:
+        years.setdefault(entry.post.date.year, []).append(
+            _post_view(site, entry, ui, None, None))
+    return [{"year": year, "posts": views} for year, views in years.items()]
+
+
+def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
+          ui: dict[str, Any]) -> PageMeta:
+    absolute = config.base_url.rstrip("/")
+    switcher = []
+    alternates = []
+    for language in config.languages:
+        code = language.code
+        target = urls.get((code, job.page_id))
+        if target is not None:
+            alternates.append(LinkView(code, encode_url(absolute + target), code))
+        fallback = urls.get((code, ("home", 1)), config.lang_prefix(code) + "/")
+        switcher.append(LinkView(language.name, _url(config, target or fallback), code,
+                                 code == job.lang))
+    if len(alternates) > 1:
+        default = config.default_language.code
+        x_default = next((a.url for a in alternates if a.lang == default), alternates[0].url)
+        alternates.append(LinkView("x-default", x_default, "x-default"))
+    else:
+        alternates = []
+    prefix = config.lang_prefix(job.lang)
+    nav = [LinkView(ui["home"], _url(config, f"{prefix}/"), current=job.page_id[0] == "home"),
+           LinkView(ui["categories"], _url(config, f"{prefix}/categories/"),
+                    current=job.page_id[0] == "categories"),
+           LinkView(ui["archives"], _url(config, f"{prefix}/archives/"),
+                    current=job.page_id[0] == "archives")]
+    about = urls.get((job.lang, ("page", "about")))
+    if about:
+        nav.append(LinkView(ui["about"], _url(config, about), current=job.url == about))
+    site_title = config.language(job.lang).title
+    title = site_title if job.page_id == ("home", 1) else f"{job.title} | {site_title}"
+    return PageMeta(
+        lang=job.lang, url=_url(config, job.url),
+        canonical=encode_url(absolute + job.url), title=title,
+        description=job.description or config.language(job.lang).description,
+        alternates=tuple(alternates), switcher=tuple(switcher), needs_math=job.needs_math,
+        nav=tuple(nav),
+    )
+
+
+def _site_view(config: SiteConfig, lang: str) -> SiteView:
+    language = config.language(lang)
+    return SiteView(
+        title=language.title, description=language.description, hero=language.hero,
+        base_url=config.base_url, home_url=_url(config, config.lang_prefix(lang) + "/"),
+        author=config.author,
+        languages=tuple(LinkView(lang_.name, _url(config, config.lang_prefix(lang_.code) + "/"),
+                                 lang_.code, lang_.code == lang) for lang_ in config.languages),
+        theme=config.theme, extra=config.extra,
+    )
+
+
+def _url(config: SiteConfig, path: str) -> str:
+    """Root-relative URL honouring the base path, percent-encoded."""
+    return encode_url(config.base_path.rstrip("/") + path)
+
+
+def _plain(fragment: str) -> str:
+    text = re.sub(r'<span class="katex-mathml">.*?</span>', "", fragment, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _template_error(config: SiteConfig, exc: jinja2.TemplateError, job: PageJob) -> SourceError:
+    """Point at the template file and line: Jinja puts template lines into the traceback."""
+    path: Path = config.root / "templates" / job.template
+    line: int | None = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None)
+    if filename:
+        path = Path(filename)
+    else:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".xml")):
+                path, line = Path(frame.filename), frame.lineno
+    return SourceError(
+        path, line, None, f"template error while rendering {job.url}: {exc.message or exc}",
+        "fix the template; the names templates can use are listed in the README's theme section")

@@ -1,0 +1,236 @@
+"""ASSEMBLE: posts + bodies -> Site: links resolved, translations, taxonomies, listings.
+
+`Site` is read-only once built; templates get everything from it and compute nothing.
+Assembling always re-runs in full (it is in memory and cheap), so listings, taxonomies
+and feeds can never be stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
+
+from .config import Category, SiteConfig
+from .content import Post
+from .errors import SourceError
+from .i18n import slugify
+from .markdown import Body, TocEntry
+
+_MARKER = re.compile(r'(href|src)="blogkit:(ref|asset):([^"#]*)(#[^"]*)?"')
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A published post or page in one language, its HTML complete."""
+
+    post: Post
+    body: Body
+    html: str
+    excerpt_html: str
+    title_html: str
+    toc: tuple[TocEntry, ...]
+
+    @property
+    def url(self) -> str:
+        return self.post.url
+
+    @property
+    def has_math(self) -> bool:
+        return bool(self.body.formulas)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A category or tag in one language, with its posts newest first."""
+
+    kind: str
+    """`categories` or `tags`."""
+    name: str
+    """As written in front matter."""
+    label: str
+    """As shown in this language."""
+    slug: str
+    lang: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages show."""
+
+    config: SiteConfig
+    posts: dict[str, tuple[Entry, ...]]
+    """Per language: published posts, newest first (ties by translation key)."""
+    pages: dict[str, tuple[Entry, ...]]
+    """Per language: standalone pages."""
+    translations: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    """Per translation key: the entry in each language it exists in."""
+    categories: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+    tags: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+
+
+def assemble(
+    config: SiteConfig,
+    posts: list[Post],
+    bodies: Mapping[str, Body],
+    fill_math: Callable[[str, Body], str],
+) -> tuple[Site, list[SourceError]]:
+    """Build the `Site`; return it with every link and URL error found on the way."""
+    errors: list[SourceError] = []
+    _check_unique_urls(posts, errors)
+    by_rel = {post.rel: post for post in posts}
+    bundles: dict[str, dict[str, Post]] = {}
+    for post in posts:
+        if post.bundle_dir is not None:
+            folder = post.rel.rsplit("/", 1)[0] + "/"
+            bundles.setdefault(folder, {})[post.lang] = post
+    entries: dict[str, Entry] = {}
+    for post in posts:
+        body = bodies[post.rel]
+        resolve = _link_resolver(config, post, body, by_rel, bundles, errors)
+        def finish(text: str, body: Body = body, resolve: Callable[[str], str] = resolve) -> str:
+            return resolve(fill_math(text, body))
+        entries[post.rel] = Entry(
+            post=post,
+            body=body,
+            html=finish(body.html),
+            excerpt_html=finish(body.excerpt_html),
+            title_html=fill_math(body.title_html, body),
+            toc=tuple(TocEntry(t.level, t.anchor, fill_math(t.html, body), t.text)
+                      for t in body.toc),
+        )
+    return _build_site(config, entries), errors
+
+
+def _build_site(config: SiteConfig, entries: dict[str, Entry]) -> Site:
+    posts: dict[str, tuple[Entry, ...]] = {}
+    pages: dict[str, tuple[Entry, ...]] = {}
+    translations: dict[str, dict[str, Entry]] = {}
+    for entry in entries.values():
+        translations.setdefault(entry.post.key, {})[entry.post.lang] = entry
+    categories: dict[str, tuple[Term, ...]] = {}
+    tags: dict[str, tuple[Term, ...]] = {}
+    for language in config.languages:
+        code = language.code
+        mine = [e for e in entries.values() if e.post.lang == code]
+        ordered = tuple(sorted((e for e in mine if e.post.kind == "post"), key=_newest_first))
+        posts[code] = ordered
+        pages[code] = tuple(sorted((e for e in mine if e.post.kind == "page"),
+                                   key=lambda e: e.post.key))
+        categories[code] = tuple(
+            Term("categories", c.name, c.label(code), c.slug, code,
+                 tuple(e for e in ordered if c.name in e.post.categories))
+            for c in config.categories
+            if any(c.name in e.post.categories for e in ordered)
+        )
+        tags[code] = _tags(code, ordered)
+    return Site(config, posts, pages, translations, categories, tags)
+
+
+def _newest_first(entry: Entry) -> tuple[float, str]:
+    return (-entry.post.date.timestamp(), entry.post.key)
+
+
+def _tags(code: str, ordered: tuple[Entry, ...]) -> tuple[Term, ...]:
+    names: dict[str, str] = {}
+    members: dict[str, list[Entry]] = {}
+    for entry in ordered:
+        for tag in entry.post.tags:
+            slug = slugify(tag)
+            names.setdefault(slug, tag)  # the first spelling met names the tag page
+            members.setdefault(slug, []).append(entry)
+    return tuple(
+        Term("tags", names[slug], names[slug], slug, code, tuple(members[slug]))
+        for slug in sorted(names, key=lambda s: names[s].lower())
+    )
+
+
+def category_of(config: SiteConfig, name: str) -> Category:
+    category = config.category(name)
+    assert category is not None  # validated by content.load_posts
+    return category
+
+
+def _check_unique_urls(posts: list[Post], errors: list[SourceError]) -> None:
+    seen: dict[str, Post] = {}
+    for post in posts:
+        other = seen.get(post.url)
+        if other is not None:
+            errors.append(SourceError(
+                post.source, 1, 1,
+                f"two files want the URL {post.url}: this one and {other.rel}",
+                "give one of them another file name or a different 'slug'"))
+        else:
+            seen[post.url] = post
+
+
+def _link_resolver(
+    config: SiteConfig,
+    post: Post,
+    body: Body,
+    by_rel: dict[str, Post],
+    bundles: dict[str, dict[str, Post]],
+    errors: list[SourceError],
+) -> Callable[[str], str]:
+    base = config.base_path.rstrip("/")
+    for link in body.links:
+        target = link.target
+        problem = ""
+        if target is None:
+            problem = f"link to '{link.href}', which does not exist"
+        elif target.endswith("/"):
+            if not bundles.get(target):
+                problem = f"link to '{link.href}': no published post is in that folder"
+        elif target.endswith(".md") and target not in by_rel:
+            problem = f"link to '{link.href}': that post is a draft, future-dated or not a post"
+        elif not target.endswith(".md") and _asset_owner(target, post.lang, bundles) is None:
+            problem = f"link to '{link.href}', which is not in any published page bundle"
+        if problem:
+            errors.append(SourceError(post.source, link.line, link.col, problem,
+                                      "paths are relative to this file, e.g. "
+                                      "../other-post/index.zh.md or image.png beside it"))
+
+    def replace(match: re.Match[str]) -> str:
+        attr, kind, target, fragment = match.group(1), match.group(2), unquote(match.group(3)), \
+            match.group(4) or ""
+        url: str | None
+        if kind == "asset":
+            owner = _asset_owner(target, post.lang, bundles)
+            url = None if owner is None else owner[0].url + quote(owner[1])
+        elif target.endswith("/"):
+            choices = bundles.get(target)
+            url = _pick(choices, post.lang, config).url if choices else None
+        else:
+            found = by_rel.get(target)
+            url = found.url if found else None
+        return f'{attr}="{base}{url}{fragment}"' if url else f'{attr}="#"'
+
+    def resolve(text: str) -> str:
+        return _MARKER.sub(replace, text) if "blogkit:" in text else text
+
+    return resolve
+
+
+def _asset_owner(
+    target: str, lang: str, bundles: dict[str, dict[str, Post]]
+) -> tuple[Post, str] | None:
+    """Return the post (in `lang` where possible) whose bundle holds `target`, and its path."""
+    parts = target.split("/")
+    for cut in range(len(parts) - 1, 0, -1):
+        folder = "/".join(parts[:cut]) + "/"
+        translations = bundles.get(folder)
+        if translations:
+            owner = translations.get(lang) or next(iter(translations.values()))
+            return owner, target[len(folder):]
+    return None
+
+
+def _pick(choices: dict[str, Post], lang: str, config: SiteConfig) -> Post:
+    return choices.get(lang) or choices.get(config.default_language.code) or next(
+        iter(choices.values()))

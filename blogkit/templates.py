@@ -1,0 +1,123 @@
+"""RENDER helper: the Jinja environment, and the view objects templates receive.
+
+Views are the theme API (documented in the README): templates see these dataclasses and
+nothing of the internal model. A site's `templates/` folder overrides the built-in theme
+by file name; an override can extend the original as `theme/<name>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+THEME_DIR = Path(str(resources.files("blogkit") / "theme"))
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A labelled link: a category, a tag, a translation, a page number."""
+
+    label: str
+    url: str
+    lang: str = ""
+    current: bool = False
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post or page as templates see it."""
+
+    title: str
+    """Plain text (formulas as readable text): for <title> and attributes."""
+    title_html: str
+    url: str
+    lang: str
+    date_iso: str
+    date_text: str
+    updated_iso: str
+    categories: tuple[LinkView, ...]
+    tags: tuple[LinkView, ...]
+    excerpt_html: str
+    has_more: bool
+    html: str
+    toc: tuple[Any, ...]
+    reading_minutes: int
+    translations: tuple[LinkView, ...]
+    has_math: bool
+    description: str
+    extra: dict[str, Any]
+    prev: LinkView | None = None
+    """The older neighbour in this language."""
+    next: LinkView | None = None
+    """The newer neighbour in this language."""
+
+
+@dataclass(frozen=True)
+class PagerView:
+    number: int
+    total: int
+    pages: tuple[LinkView, ...]
+    prev_url: str
+    next_url: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    title: str
+    description: str
+    hero: str
+    base_url: str
+    home_url: str
+    author: str
+    languages: tuple[LinkView, ...]
+    """Each language's home, labelled with the language's own name."""
+    theme: dict[str, Any]
+    extra: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What every page's head and chrome need."""
+
+    lang: str
+    url: str
+    canonical: str
+    title: str
+    description: str
+    alternates: tuple[LinkView, ...]
+    """hreflang alternates (absolute URLs), with an `x-default` entry."""
+    switcher: tuple[LinkView, ...]
+    """Every language: this page in it where it exists, else its home; `current` marks ours."""
+    needs_math: bool
+    nav: tuple[LinkView, ...]
+
+
+def create_environment(site_templates: Path) -> jinja2.Environment:
+    """Return the Jinja environment: site templates first, then the built-in theme."""
+    theme = jinja2.FileSystemLoader(str(THEME_DIR / "templates"))
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(site_templates)))
+    loaders.append(theme)
+    loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"theme": theme})])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["urlencode_path"] = encode_url
+    return env
+
+
+def encode_url(url: str) -> str:
+    """Percent-encode a URL's path (CJK tag slugs) and leave its structure alone."""
+    return quote(url, safe="/#?=&%:+@,;~")
