@@ -30,6 +30,14 @@ _NEVER_KEPT = ('class="footnote-ref"', 'class="heading-anchor"')
 
 
 @dataclass
+class _Budget:
+    left: int
+    """Units still to take."""
+    truncated: bool = False
+    """Whether a text was cut short (the excerpt then ends with an ellipsis)."""
+
+
+@dataclass
 class _Element:
     tag: str
     start: str
@@ -68,14 +76,15 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
     """Return (excerpt HTML, whether the body goes on after it)."""
     if MORE_MARKER in body_html:
         head = _parse(body_html.split(MORE_MARKER, 1)[0])
-        kept_all = [_trim(node, [len(body_html)], auto=False)[0] for node in head.children]
+        budget = _Budget(len(body_html))
+        kept_all = [_trim(node, budget, auto=False)[0] for node in head.children]
         return _serialize([node for node in kept_all if node is not None]), True
     tree = _parse(body_html)
-    budget = [limit]
+    budget = _Budget(limit)
     kept: list[_Element | str] = []
     cut = False
     for node in tree.children:
-        if budget[0] <= 0:
+        if budget.left <= 0:
             cut = cut or _has_text(node)
             continue
         if isinstance(node, _Element) and _skipped(node):
@@ -86,7 +95,7 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
         if trimmed is not None:
             kept.append(trimmed)
     text = _serialize(kept)
-    if cut and kept:
+    if budget.truncated and kept:
         text = _append_ellipsis(text)
     return text, cut
 
@@ -106,7 +115,7 @@ def _skipped(node: _Element) -> bool:
 
 
 def _trim(
-    node: _Element | str, budget: list[int], auto: bool = True
+    node: _Element | str, budget: _Budget, auto: bool = True
 ) -> tuple[_Element | str | None, bool]:
     """Keep as much of `node` as the budget allows; return (kept part, whether cut).
 
@@ -118,15 +127,16 @@ def _trim(
     if any(mark in node.start for mark in _NEVER_KEPT):
         return None, False
     if node.tag in _ATOMIC:
-        budget[0] -= 1
+        budget.left -= 1
         return node, False
     if auto and _skipped(node):
         return None, True
     kept = _Element(node.tag, node.start)
     cut = False
     for child in node.children:
-        if budget[0] <= 0:
+        if budget.left <= 0:
             cut = cut or _has_text(child)
+            budget.truncated = budget.truncated or cut
             break
         part, child_cut = _trim(child, budget, auto)
         cut = cut or child_cut
@@ -137,18 +147,19 @@ def _trim(
     return kept, cut
 
 
-def _trim_text(text: str, budget: list[int]) -> tuple[str | None, bool]:
+def _trim_text(text: str, budget: _Budget) -> tuple[str | None, bool]:
     units = list(_UNIT_RE.finditer(text))
-    if len(units) <= budget[0]:
-        budget[0] -= len(units)
+    if len(units) <= budget.left:
+        budget.left -= len(units)
         return text, False
-    end = units[budget[0] - 1].end() if budget[0] > 0 else 0
+    end = units[budget.left - 1].end() if budget.left > 0 else 0
     # Keep marks that belong to the last kept character (combining marks, variation selectors,
     # zero-width joiners and their emoji), so no grapheme is split.
     while end < len(text) and (unicodedata.category(text[end]) in ("Mn", "Me", "Cf")
                                or "\ufe00" <= text[end] <= "\ufe0f"):
         end += 1
-    budget[0] = 0
+    budget.left = 0
+    budget.truncated = True
     kept = text[:end].rstrip()
     return (kept or None), True
 

@@ -181,7 +181,7 @@ def _neighbour_text(children: list[Token], index: int, step: int) -> str:
         child = children[index]
         if child.type == "text" and child.content:
             return child.content
-        if not child.type.endswith(("_open", "_close")):
+        if child.type != "text" and not child.type.endswith(("_open", "_close")):
             return ""
         index += step
     return ""

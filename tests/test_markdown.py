@@ -1,0 +1,111 @@
+"""PARSE: Markdown -> Body, as readable case files (markdown-it-py's fixture format)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from blogkit.markdown import Body, create_markdown, render_body
+
+CASES = Path(__file__).parent / "cases"
+
+
+def read_cases(path: Path) -> list[tuple[str, str, str]]:
+    """Read `title / . / input / . / expected / .` blocks."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cases = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        title = lines[index]
+        assert lines[index + 1] == ".", f"{path.name}: '.' expected after title {title!r}"
+        parts: list[list[str]] = [[], []]
+        index += 2
+        for part in parts:
+            while lines[index] != ".":
+                part.append(lines[index])
+                index += 1
+            index += 1
+        cases.append((title, "\n".join(parts[0]), "\n".join(parts[1])))
+    return cases
+
+
+def render(text: str, tmp: Path | None = None, excerpt_length: int = 120) -> Body:
+    content = (tmp or Path("/nonexistent")) / "content"
+    return render_body(
+        create_markdown(), source=content / "posts" / "p" / "index.md", content_dir=content,
+        body=text, body_line=5, title="T", title_line=2, summary=None, summary_line=2,
+        excerpt_length=excerpt_length)
+
+
+def show_math(body: Body, html: str) -> str:
+    """Write each formula placeholder as [$tex$] or [$$tex$$] so cases read like the source."""
+    def replace(match: re.Match[str]) -> str:
+        use = body.formulas[int(match.group(1))]
+        return f"[$${use.tex}$$]" if use.display else f"[${use.tex}$]"
+
+    return re.sub(r'<bk-math data-i="(\d+)"></bk-math>', replace, html)
+
+
+ALL_CASES = [
+    pytest.param(source, expected, id=f"{path.stem}: {title}")
+    for path in sorted(CASES.glob("*.md"))
+    for title, source, expected in read_cases(path)
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), ALL_CASES)
+def test_case(source: str, expected: str) -> None:
+    body = render(source)
+    assert show_math(body, body.html).strip() == expected.strip()
+
+
+def test_formula_positions_point_at_the_source_line() -> None:
+    text = "intro\n\nline two has $a_1$ and\nthen \\(b^2\\)\n\n$$\nc\n$$\n"
+    body = render(text)
+    positions = [(use.tex, use.line, use.col) for use in body.formulas]
+    # body_line is 5: body line 0 is file line 5.
+    assert ("a_1", 7, 14) in positions
+    assert ("b^2", 8, 6) in positions
+    assert ("\nc\n", 10, 1) in positions
+
+
+def test_title_math_is_rendered_and_reduced_to_text() -> None:
+    body = render_body(
+        create_markdown(), source=Path("/x/content/a.md"), content_dir=Path("/x/content"),
+        body="", body_line=4, title=r"Why $p_\theta(x)$ matters", title_line=2, summary=None,
+        summary_line=2, excerpt_length=10)
+    assert "<bk-math" in body.title_html
+    assert body.title_text == "Why p_θ(x) matters"
+    assert body.formulas[0].line == 2
+
+
+def test_toc_collects_h2_to_h4_with_math() -> None:
+    body = render("# top\n\n## 第一节 $x_1$\n\n### sub\n\n##### deep\n")
+    assert [(t.level, t.text) for t in body.toc] == [(2, "第一节 x_1"), (3, "sub")]
+    assert "<bk-math" in body.toc[0].html
+
+
+def test_reading_time_counts_cjk_and_words_separately() -> None:
+    body = render("中" * 600 + "\n\n" + "word " * 400)
+    assert (body.cjk_chars, body.latin_words) == (600, 400)
+    assert body.reading_minutes == 4  # 600/300 + 400/200
+
+
+def test_relative_links_become_markers_and_missing_ones_are_recorded(tmp_path: Path) -> None:
+    posts = tmp_path / "content" / "posts"
+    (posts / "p").mkdir(parents=True)
+    (posts / "vae").mkdir()
+    (posts / "vae" / "index.zh.md").write_text("x", encoding="utf-8")
+    (posts / "p" / "fig.svg").write_text("<svg/>", encoding="utf-8")
+    body = render("[v](../vae/index.zh.md#sec) [d](../vae/) ![f](fig.svg) [m](../nope.md)",
+                  tmp_path)
+    assert 'href="blogkit:ref:posts/vae/index.zh.md#sec"' in body.html
+    assert 'href="blogkit:ref:posts/vae/"' in body.html
+    assert 'src="blogkit:asset:posts/p/fig.svg"' in body.html
+    missing = [link for link in body.links if link.target is None]
+    assert [(m.href, m.line, m.col) for m in missing] == [("../nope.md", 5, 60)]
