@@ -1,0 +1,112 @@
+"""LOAD: content/ -> Post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from blogkit.config import load_config
+from blogkit.content import Post, load_posts
+from blogkit.errors import BuildError
+
+CONFIG = """\
+base_url: https://example.com/
+timezone: Asia/Shanghai
+languages:
+  - {code: zh, name: 中文, title: 博客}
+  - {code: en, name: English, title: Blog}
+categories:
+  Self-Supervised: {zh: 自监督}
+  3D Model: {}
+"""
+
+
+def site(tmp_path: Path, files: dict[str, str | bytes]) -> list[Post]:
+    (tmp_path / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
+    for name, text in files.items():
+        path = tmp_path / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return load_posts(load_config(tmp_path))
+
+
+def messages(tmp_path: Path, files: dict[str, str | bytes]) -> list[str]:
+    with pytest.raises(BuildError) as caught:
+        site(tmp_path, files)
+    return [f"{e.path.name}:{e.line}:{e.col}: {e.message} | {e.hint}" for e in caught.value.errors]
+
+
+def test_bundle_and_leaf_posts_and_pages(tmp_path: Path) -> None:
+    posts = site(tmp_path, {
+        "posts/vae/index.zh.md": "---\ntitle: 变分\ndate: 2026-01-18\ncategories: 3D Model\n---\n",
+        "posts/vae/index.en.md": "---\ntitle: VAE\ndate: 2026-01-18\n---\nbody\n",
+        "posts/vae/figure.svg": "<svg/>",
+        "posts/gan.md": "---\ntitle: GAN\ndate: 2026-01-19T08:30:00+00:00\nslug: my-gan\n---\n",
+        "about.en.md": "---\ntitle: About\ndate: 2026-01-01\n---\n",
+    })
+    by_rel = {post.rel: post for post in posts}
+    zh = by_rel["posts/vae/index.zh.md"]
+    en = by_rel["posts/vae/index.en.md"]
+    assert (zh.lang, zh.key, zh.url, zh.kind) == ("zh", "posts/vae", "/posts/vae/", "post")
+    assert (en.lang, en.key, en.url) == ("en", "posts/vae", "/en/posts/vae/")
+    assert zh.categories == ("3D Model",)
+    assert [a.name for a in zh.assets] == ["figure.svg"]
+    assert en.body == "body\n" and en.body_line == 5
+    gan = by_rel["posts/gan.md"]
+    assert (gan.lang, gan.url) == ("zh", "/posts/my-gan/")
+    assert gan.date.isoformat() == "2026-01-19T16:30:00+08:00"  # shown in the site's zone
+    about = by_rel["about.en.md"]
+    assert (about.kind, about.url, about.key) == ("page", "/en/about/", "about")
+
+
+def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    text = "\ufeff---\r\ntitle: T\r\ndate: 2026-01-18\r\n---\r\n正文\r\n"
+    (post,) = site(tmp_path, {"posts/a.md": text.encode("utf-8")})
+    assert post.title == "T" and post.body == "正文\n"
+
+
+def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
+    found = messages(tmp_path, {"posts/a.md": "---\ntitle: T\ndate: 2026-01-18\ncategroies: x\n---\n"})
+    assert found == ["a.md:4:1: unknown front matter key 'categroies' | did you mean 'categories'?"]
+
+
+def test_all_files_errors_together(tmp_path: Path) -> None:
+    found = messages(tmp_path, {
+        "posts/a.md": "---\ntitle: T\ndate: 2026-02-30\n---\n",
+        "posts/b.md": "---\ndate: 2026-01-01\ncategories: [Self-Supervised, Generative]\n---\n",
+        "posts/c.md": "---\ntitle: T\ndate: 2026-01-01\n",
+        "posts/d.md": "no front matter\n",
+        "posts/e.md": "---\ntitle: [unclosed\ndate: 2026-01-01\n---\n",
+        "posts/f.fr.md": "---\ntitle: T\ndate: 2026-01-01\n---\n",
+        "posts/g.en.md": "---\ntitle: T\ndate: 2026-01-01\nlang: zh\n---\n",
+    })
+    text = "\n".join(found)
+    assert "a.md:3:7: invalid date '2026-02-30'" in text
+    assert "b.md:2:1: front matter has no title" in text
+    assert "b.md:3:31: unknown category 'Generative'" in text
+    assert "c.md:1:1: front matter is not closed" in text
+    assert "d.md:1:1: front matter missing" in text
+    assert "e.md:" in text and "YAML syntax error" in text
+    assert "f.fr.md:None:None: unknown language 'fr'" in text
+    assert "g.en.md:4:7: lang 'zh' disagrees with the file name" in text
+
+
+def test_gbk_file_is_named_as_such(tmp_path: Path) -> None:
+    data = "---\ntitle: 标题\ndate: 2026-01-18\n---\n中文正文\n".encode("gbk")
+    (found,) = messages(tmp_path, {"posts/a.md": data})
+    assert found.startswith("a.md:2:8: file is not valid UTF-8")
+    assert "GBK" in found
+
+
+def test_categories_string_or_list_and_tags(tmp_path: Path) -> None:
+    (post,) = site(tmp_path, {"posts/a.md": "---\ntitle: 1984\ndate: 2026-01-18\n"
+                             "categories: [Self-Supervised, 3D Model]\ntags: [扩散模型, VAE]\n"
+                             "draft: true\nsummary: 摘要\nextra: {cover: a.png}\n---\n"})
+    assert post.title == "1984"
+    assert post.categories == ("Self-Supervised", "3D Model")
+    assert post.tags == ("扩散模型", "VAE")
+    assert post.draft and post.summary == "摘要" and post.extra == {"cover": "a.png"}
