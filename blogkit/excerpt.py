@@ -25,7 +25,7 @@ _ATOMIC = {"bk-math", "code", "svg", "math", "kbd"}
 _SKIPPED = {"h1", "h2", "h3", "h4", "h5", "h6", "img", "figure", "table", "pre", "hr", "section",
             "script", "style", "iframe", "video", "audio"}
 _UNIT_RE = re.compile(f"{CJK_LETTER_RE.pattern}|{LATIN_WORD_RE.pattern}")
-_ID_ATTR = re.compile(r'\s+id="[^"]*"')
+_ATTR_NAME = re.compile(r"^[a-zA-Z_:][-a-zA-Z0-9_:.]*$")
 _NEVER_KEPT = ('class="footnote-ref"', 'class="heading-anchor"')
 
 
@@ -52,15 +52,13 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # ids would repeat when several excerpts share a page; they are dropped.
-        start = _ID_ATTR.sub("", self.get_starttag_text() or f"<{tag}>")
-        element = _Element(tag, start)
+        element = _Element(tag, _start_tag(tag, attrs))
         self.stack[-1].children.append(element)
         if tag not in _VOID:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Element(tag, self.get_starttag_text() or f"<{tag}/>"))
+        self.stack[-1].children.append(_Element(tag, _start_tag(tag, attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self.stack) - 1, 0, -1):
@@ -70,6 +68,19 @@ class _TreeBuilder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.stack[-1].children.append(data)
+
+
+def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    """Write a start tag anew from its parsed attributes, so it is always well-formed.
+
+    ids are dropped: they would repeat when several excerpts share a page.
+    """
+    parts = [tag]
+    for name, value in attrs:
+        if name == "id" or not _ATTR_NAME.match(name):
+            continue
+        parts.append(name if value is None else f'{name}="{html.escape(value)}"')
+    return "<" + " ".join(parts) + ">"
 
 
 def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:

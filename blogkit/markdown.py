@@ -87,7 +87,7 @@ class Body:
 
 def create_markdown() -> MarkdownIt:
     """Return the configured parser: CommonMark, tables, strikethrough, footnotes, tasks, math."""
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     md.use(math_plugin).use(footnote_plugin).use(tasklists_plugin)
     md.core.ruler.push("blogkit_formula_lines", attach_block_lines)
