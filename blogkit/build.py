@@ -53,6 +53,8 @@ class BuildResult:
     warnings: list[SourceError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage."""
+    formulas: dict[str, int] = field(default_factory=dict)
+    """Formula counts: `uses`, `distinct`, `cache_hits`, `katex` (rendered this build)."""
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -83,7 +85,9 @@ def build(options: BuildOptions) -> BuildResult:
         raise BuildError(template_errors)
     with _timed(timings, "write"):
         files = commit(options.output_dir, outputs, statics)
-    return BuildResult(options.output_dir, len(jobs), files, formulas.warnings, timings)
+    counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
+              "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
+    return BuildResult(options.output_dir, len(jobs), files, formulas.warnings, timings, counts)
 
 
 def render_all(config: SiteConfig, posts: list[Post]) -> dict[str, Body]:

@@ -31,6 +31,12 @@ class FormulaResults:
     rendered: dict[Formula, Rendered] = field(default_factory=dict)
     errors: list[SourceError] = field(default_factory=list)
     warnings: list[SourceError] = field(default_factory=list)
+    uses: int = 0
+    """Formulas in the site, counting repeats."""
+    cache_hits: int = 0
+    """Distinct formulas answered from the cache."""
+    rendered_by_katex: int = 0
+    """Distinct formulas that went to KaTeX in this build."""
 
     def fill(self, text: str, body: Body) -> str:
         """Replace the formula placeholders in `text` (a part of `body`) by their HTML."""
@@ -59,7 +65,9 @@ def render_formulas(
         return results
     with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
         rendered = renderer.render(distinct)
+        results.cache_hits, results.rendered_by_katex = renderer.hits, renderer.misses
     results.rendered = dict(zip(distinct, rendered, strict=True))
+    results.uses = sum(len(bodies[post.rel].formulas) for post in posts)
     for post in posts:
         seen: set[tuple[int, int, str]] = set()
         for use in bodies[post.rel].formulas:
