@@ -89,7 +89,7 @@ Inline error here: $\frac{a}{$ and another \(\undefinedmacro x\).
 
 $$
 a = b \\
-c = \left( d
+c = \badcommand d
 $$
 """
 
