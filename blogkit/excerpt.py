@@ -25,6 +25,8 @@ _ATOMIC = {"bk-math", "code", "svg", "math", "kbd"}
 _SKIPPED = {"h1", "h2", "h3", "h4", "h5", "h6", "img", "figure", "table", "pre", "hr", "section",
             "script", "style", "iframe", "video", "audio"}
 _UNIT_RE = re.compile(f"{CJK_LETTER_RE.pattern}|{LATIN_WORD_RE.pattern}")
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED_BLOCKS = re.compile(r"<(pre|table)\b.*?</\1>", re.S)
 _ATTR_NAME = re.compile(r"^[a-zA-Z_:][-a-zA-Z0-9_:.]*$")
 _NEVER_KEPT = ('class="footnote-ref"', 'class="heading-anchor"')
 
@@ -90,7 +92,9 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
         budget = _Budget(len(body_html))
         kept_all = [_trim(node, budget, auto=False)[0] for node in head.children]
         return _serialize([node for node in kept_all if node is not None]), True
-    tree = _parse(body_html)
+    # Code blocks and tables are never part of an automatic excerpt; emptying them first
+    # spares the parser most of a post's tags (Pygments writes a span per token).
+    tree = _parse(_SKIPPED_BLOCKS.sub(r"<\1></\1>", body_html))
     budget = _Budget(limit)
     kept: list[_Element | str] = []
     cut = False
@@ -100,6 +104,8 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
             continue
         if isinstance(node, _Element) and _skipped(node):
             cut = True
+            if kept and node.tag in _HEADINGS:
+                break  # the excerpt is the opening text: a new section ends it
             continue
         trimmed, node_cut = _trim(node, budget)
         cut = cut or node_cut

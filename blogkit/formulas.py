@@ -47,7 +47,7 @@ class FormulaResults:
             use = body.formulas[int(match.group(1))]
             result = self.rendered.get(Formula(use.tex, use.display))
             if result is None or result.error is not None:
-                return _error_box(use, result.error if result else "not rendered")
+                return _error_box(use, result.error if result and result.error else "not rendered")
             return result.html
 
         return _PLACEHOLDER.sub(replace, text)
@@ -79,8 +79,9 @@ def render_formulas(
                 error = _positioned(post.source, use, result, keep_going)
                 (results.warnings if keep_going else results.errors).append(error)
             for warning in result.warnings:
-                results.warnings.append(SourceError(post.source, use.line, use.col,
-                                                    f"KaTeX warning: {warning}", severity="warning"))
+                results.warnings.append(SourceError(
+                    post.source, use.line, use.col, f"KaTeX warning: {warning}",
+                    severity="warning"))
     return results
 
 

@@ -20,7 +20,8 @@ _CJK_LETTER = (
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 CJK_LETTER_RE = re.compile(f"[{_CJK_LETTER}]")
 _CJK_ANY_RE = re.compile(f"[{_CJK_LETTER}{_CJK_PUNCT}]")
-# A Latin "word": letters and digits, with inner apostrophes, dots or hyphens (it's, 3.14, pre-train).
+# A Latin "word": letters and digits, with inner apostrophes, dots or hyphens
+# (it's, 3.14, pre-train).
 LATIN_WORD_RE = re.compile(r"[^\W_" + _CJK_LETTER + r"]+(?:['’.\-][^\W_" + _CJK_LETTER + r"]+)*")
 _SLUG_SPLIT = re.compile(r"[^\w]+|_+")
 

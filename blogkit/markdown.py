@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from .highlight import highlight
 from .i18n import count_units, is_cjk, reading_minutes, slugify
 from .mdmath import math_plugin, protect_table_pipes, tex_to_text
 
+RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
+"""ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _TAG = re.compile(r"<[^>]+>")
 
@@ -118,7 +122,7 @@ def render_body(
     lines = body.split("\n")
     env: dict[str, Any] = {
         "source": source, "content_dir": content_dir, "formulas": [], "links": [], "toc": [],
-        "ids": set(), "lines": lines, "body_line": body_line, "md": md,
+        "ids": set(RESERVED_IDS), "lines": lines, "body_line": body_line, "md": md,
     }
     body_html = md.render(protect_table_pipes(body), env)
     toc = tuple(env["toc"])
@@ -198,7 +202,7 @@ def _heading_anchors(state: StateCore) -> None:
         text = _plain_text(children)
         anchor = base = slugify(text)
         number = 1
-        while anchor in state.env["ids"]:
+        while anchor in state.env["ids"] or _FOOTNOTE_ID.match(anchor):
             anchor = f"{base}-{number}"
             number += 1
         state.env["ids"].add(anchor)
@@ -207,7 +211,8 @@ def _heading_anchors(state: StateCore) -> None:
         if 2 <= level <= 4:
             state.env["toc"].append((level, anchor, [c for c in children], text))
         link = Token("html_inline", "", 0)
-        link.content = f' <a class="heading-anchor" href="#{quote(anchor)}" aria-hidden="true">#</a>'
+        link.content = (f' <a class="heading-anchor" href="#{quote(anchor)}" '
+                        'aria-hidden="true">#</a>')
         children.append(link)
     env = state.env
     md: MarkdownIt = env["md"]
@@ -237,7 +242,7 @@ def _rewrite_links(state: StateCore) -> None:
             child.attrSet(attr, marker)
 
 
-def _resolve_relative(env: dict[str, Any], href: str, inline: Token) -> str:
+def _resolve_relative(env: MutableMapping[str, Any], href: str, inline: Token) -> str:
     source: Path = env["source"]
     content: Path = env["content_dir"]
     path_part, _, fragment = href.partition("#")
@@ -261,7 +266,7 @@ def _resolve_relative(env: dict[str, Any], href: str, inline: Token) -> str:
     return f"blogkit:{kind}:{quote(target)}{suffix}"
 
 
-def _locate(env: dict[str, Any], token: Token, needle: str) -> tuple[int, int]:
+def _locate(env: MutableMapping[str, Any], token: Token, needle: str) -> tuple[int, int]:
     """Return the file line and column of `needle` within the block of `token`."""
     first = token.map[0] if token.map else 0
     last = token.map[1] if token.map else first + 1

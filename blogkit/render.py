@@ -12,8 +12,8 @@ import math
 import re
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -21,6 +21,8 @@ import jinja2
 from .config import SiteConfig
 from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
+from .markdown import Body
+from .mdmath import tex_to_text
 from .site import Entry, Site, category_of
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, encode_url
 
@@ -86,17 +88,20 @@ def _language_jobs(site: Site, lang: str) -> list[PageJob]:
     prefix = config.lang_prefix(lang)
     ui = load_ui(lang, config.language(lang).ui)
     posts = site.posts[lang]
-    jobs = _listing_jobs(site, lang, ("home",), f"{prefix}/", posts, "index.html",
-                         config.language(lang).title, {"term": None})
+    # One view per entry, shared by its page and every listing that shows it.
+    views: dict[str, PostView] = {}
     for index, entry in enumerate(posts):
         older = posts[index + 1] if index + 1 < len(posts) else None
         newer = posts[index - 1] if index > 0 else None
-        view = _post_view(site, entry, ui, older, newer)
-        jobs.append(PageJob(("post", entry.post.key), lang, entry.url, "post.html", view.title,
-                            {"post": view}, entry.has_math, view.description))
+        views[entry.post.rel] = _post_view(site, entry, ui, older, newer)
     for entry in site.pages[lang]:
-        view = _post_view(site, entry, ui, None, None)
-        jobs.append(PageJob(("page", entry.post.key), lang, entry.url, "page.html", view.title,
+        views[entry.post.rel] = _post_view(site, entry, ui, None, None)
+    jobs = _listing_jobs(site, lang, ui, views, ("home",), f"{prefix}/", posts,
+                         config.language(lang).title, {"term": None})
+    for entry in (*posts, *site.pages[lang]):
+        view = views[entry.post.rel]
+        kind = entry.post.kind
+        jobs.append(PageJob((kind, entry.post.key), lang, entry.url, f"{kind}.html", view.title,
                             {"post": view}, entry.has_math, view.description))
     for kind, terms in (("categories", site.categories[lang]), ("tags", site.tags[lang])):
         overview = tuple(LinkView(t.label, _url(config, f"{prefix}/{t.url_path}"), lang,
@@ -104,10 +109,15 @@ def _language_jobs(site: Site, lang: str) -> list[PageJob]:
         jobs.append(PageJob((kind,), lang, f"{prefix}/{kind}/", "terms.html", ui[kind],
                             {"kind": kind, "terms": overview}))
         for term in terms:
-            jobs.extend(_listing_jobs(site, lang, (kind, term.slug), f"{prefix}/{term.url_path}",
-                                      term.entries, "index.html", term.label, {"term": term}))
+            jobs.extend(_listing_jobs(site, lang, ui, views, (kind, term.slug),
+                                      f"{prefix}/{term.url_path}", term.entries, term.label,
+                                      {"term": term}))
+    years: dict[int, list[PostView]] = {}
+    for entry in posts:
+        years.setdefault(entry.post.date.year, []).append(views[entry.post.rel])
     jobs.append(PageJob(("archives",), lang, f"{prefix}/archives/", "archive.html",
-                        ui["archives"], {"years": _years(site, posts, ui)},
+                        ui["archives"],
+                        {"years": [{"year": y, "posts": v} for y, v in years.items()]},
                         any("katex" in entry.title_html for entry in posts)))
     if lang == config.default_language.code:
         jobs.append(PageJob(("404",), lang, "/404.html", "404.html", ui["not_found"]))
@@ -117,15 +127,15 @@ def _language_jobs(site: Site, lang: str) -> list[PageJob]:
 def _listing_jobs(
     site: Site,
     lang: str,
+    ui: dict[str, Any],
+    views: dict[str, PostView],
     page_id: PageId,
     first_url: str,
     entries: Sequence[Entry],
-    template: str,
     title: str,
     extra: dict[str, Any],
 ) -> list[PageJob]:
     config = site.config
-    ui = load_ui(lang, config.language(lang).ui)
     per_page = config.per_page
     total = max(1, math.ceil(len(entries) / per_page))
 
@@ -135,7 +145,7 @@ def _listing_jobs(
     jobs = []
     for number in range(1, total + 1):
         chunk = entries[(number - 1) * per_page:number * per_page]
-        views = tuple(_post_view(site, entry, ui, None, None) for entry in chunk)
+        shown_views = tuple(views[entry.post.rel] for entry in chunk)
         pager = PagerView(
             number, total,
             tuple(LinkView(str(n), _url(config, page_url(n)), lang, n == number)
@@ -143,11 +153,12 @@ def _listing_jobs(
             _url(config, page_url(number - 1)) if number > 1 else "",
             _url(config, page_url(number + 1)) if number < total else "",
         )
-        needs_math = any("katex" in v.excerpt_html or "katex" in v.title_html for v in views)
+        needs_math = any("katex" in v.excerpt_html or "katex" in v.title_html
+                         for v in shown_views)
         shown = title if number == 1 else f"{title} · {ui['page_n'].format(n=number)}"
-        jobs.append(PageJob(page_id + (number,), lang, page_url(number), template, shown,
-                            {"posts": views, "pager": pager, "listing": page_id[0], **extra},
-                            needs_math))
+        jobs.append(PageJob(page_id + (number,), lang, page_url(number), "index.html", shown,
+                            {"posts": shown_views, "pager": pager, "listing": page_id[0],
+                             **extra}, needs_math))
     return jobs
 
 
@@ -166,7 +177,7 @@ def _post_view(
     translations = tuple(
         LinkView(config.language(code).name, _url(config, other.url), code)
         for code, other in site.translations.get(post.key, {}).items() if code != post.lang)
-    description = _plain(entry.excerpt_html)[:200] or config.language(post.lang).description
+    description = _plain(entry.body)[:200] or config.language(post.lang).description
     return PostView(
         title=entry.body.title_text, title_html=entry.title_html, url=_url(config, post.url),
         lang=post.lang, date_iso=post.date.isoformat(), date_text=format_date(post.date, ui),
@@ -178,14 +189,6 @@ def _post_view(
         prev=LinkView(older.body.title_text, _url(config, older.url)) if older else None,
         next=LinkView(newer.body.title_text, _url(config, newer.url)) if newer else None,
     )
-
-
-def _years(site: Site, posts: Sequence[Entry], ui: dict[str, Any]) -> list[dict[str, Any]]:
-    years: dict[int, list[PostView]] = {}
-    for entry in posts:
-        years.setdefault(entry.post.date.year, []).append(
-            _post_view(site, entry, ui, None, None))
-    return [{"year": year, "posts": views} for year, views in years.items()]
 
 
 def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
@@ -244,8 +247,12 @@ def _url(config: SiteConfig, path: str) -> str:
     return encode_url(config.base_path.rstrip("/") + path)
 
 
-def _plain(fragment: str) -> str:
-    text = re.sub(r'<span class="katex-mathml">.*?</span>', "", fragment, flags=re.S)
+def _plain(body: Body) -> str:
+    """The excerpt as plain text, formulas as readable TeX: for meta descriptions."""
+    def formula(match: re.Match[str]) -> str:
+        return tex_to_text(body.formulas[int(match.group(1))].tex)
+
+    text = re.sub(r'<bk-math data-i="(\d+)"></bk-math>', formula, body.excerpt_html)
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 

@@ -81,15 +81,17 @@ class SiteHandler(BaseHTTPRequestHandler):
         pass
 
     def _respond(self, head: bool) -> None:
-        path = unquote(urlsplit(self.path).path)
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = f"?{parts.query}" if parts.query else ""
         if path + "/" == self.base_path:
-            return self._redirect(self.base_path)
+            return self._redirect(self.base_path + query)
         if not path.startswith(self.base_path):
             return self._not_found(head)
         target = resolve_inside(self.root, path[len(self.base_path):])
         if target is not None and target.is_dir():
             if not path.endswith("/"):
-                return self._redirect(path + "/")
+                return self._redirect(parts.path + "/" + query)  # as sent: percent-encoded
             target = target / "index.html"
         if target is None or not target.is_file():
             return self._not_found(head)

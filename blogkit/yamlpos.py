@@ -50,7 +50,9 @@ class YamlDoc:
             probe = probe[:-1]
         return self.value_pos.get((), (None, None))
 
-    def error(self, keys: KeyPath, message: str, hint: str = "", *, key: bool = False) -> SourceError:
+    def error(
+        self, keys: KeyPath, message: str, hint: str = "", *, key: bool = False
+    ) -> SourceError:
         line, col = self.where(keys, key=key)
         return SourceError(self.path, line, col, message, hint)
 

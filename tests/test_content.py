@@ -70,7 +70,8 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
 
 
 def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
-    found = messages(tmp_path, {"posts/a.md": "---\ntitle: T\ndate: 2026-01-18\ncategroies: x\n---\n"})
+    text = "---\ntitle: T\ndate: 2026-01-18\ncategroies: x\n---\n"
+    found = messages(tmp_path, {"posts/a.md": text})
     assert found == ["a.md:4:1: unknown front matter key 'categroies' | did you mean 'categories'?"]
 
 

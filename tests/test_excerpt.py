@@ -56,8 +56,8 @@ def test_headings_images_tables_code_blocks_and_footnote_refs_are_left_out() -> 
 
 
 def test_more_marker_ends_the_excerpt_and_drops_ids() -> None:
-    body = ('<h2 id="intro">引言 <a class="heading-anchor" href="#intro">#</a></h2>\n<p>第一段</p>\n'
-            "<!--more-->\n<p>第二段</p>")
+    body = ('<h2 id="intro">引言 <a class="heading-anchor" href="#intro">#</a></h2>\n'
+            "<p>第一段</p>\n<!--more-->\n<p>第二段</p>")
     text, cut = make_excerpt(body, 1)
     assert text == "<h2>引言</h2>\n<p>第一段</p>"
     assert cut
