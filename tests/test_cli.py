@@ -1,0 +1,43 @@
+"""CLI: the command line is a thin shell: versions, help, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from blogkit import __version__
+
+
+def blogkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "blogkit", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_version_and_help() -> None:
+    assert blogkit("--version").stdout.strip() == f"blogkit {__version__}"
+    helped = blogkit("--help")
+    assert helped.returncode == 0 and "build" in helped.stdout and "serve" in helped.stdout
+    build_help = blogkit("build", "--help").stdout
+    for option in ("--source", "--output", "--drafts", "--future", "--keep-going"):
+        assert option in build_help
+
+
+def test_no_command_prints_help_and_fails() -> None:
+    done = blogkit()
+    assert done.returncode == 2 and "usage:" in done.stdout
+
+
+def test_build_in_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "content/posts").mkdir(parents=True)
+    (tmp_path / "blogkit.yaml").write_text(
+        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
+        encoding="utf-8")
+    (tmp_path / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
+                                                 encoding="utf-8")
+    done = blogkit("build", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built ")
+    assert (tmp_path / "public/posts/a/index.html").is_file()
+    elsewhere = blogkit("build", "-s", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert elsewhere.returncode == 0 and (tmp_path / "out/index.html").is_file()

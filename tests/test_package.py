@@ -1,0 +1,42 @@
+"""The package works when installed from a wheel into another folder (theme, KaTeX files)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+SITE_CONFIG = """\
+base_url: https://example.com/
+languages:
+  - {code: zh, name: 中文, title: 博客}
+"""
+
+
+def test_wheel_installed_elsewhere_builds_a_site(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPO),
+                    "-w", str(wheels)], check=True, capture_output=True)
+    (wheel,) = wheels.glob("blogkit-*.whl")
+    target = tmp_path / "installed"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    site = tmp_path / "site"
+    (site / "content/posts").mkdir(parents=True)
+    (site / "blogkit.yaml").write_text(SITE_CONFIG, encoding="utf-8")
+    (site / "content/posts/a.md").write_text(
+        "---\ntitle: 甲\ndate: 2026-01-18\n---\n公式 $x_1$。\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = subprocess.run([sys.executable, "-c", "import blogkit; print(blogkit.__file__)"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).is_relative_to(target)
+    done = subprocess.run([sys.executable, "-m", "blogkit", "build", "-s", str(site)],
+                          env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (site / "public/posts/a/index.html").read_text(encoding="utf-8")
+    assert "LATEST UPDATES" not in html and 'class="katex"' in html
+    assert (site / "public/css/blogkit.css").is_file()
+    assert "LATEST UPDATES" in (site / "public/index.html").read_text(encoding="utf-8")
