@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             result = build(_options(args))
-            _report(result, Path(args.source))
+            _report(result, Path(args.source), args.timings)
             return 0
         from .serve import serve
 
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--future", action="store_true", help="include future-dated posts")
         command.add_argument("--keep-going", action="store_true",
                              help="show TeX errors on the page as warnings instead of failing")
+    build_cmd.add_argument("--timings", action="store_true",
+                           help="print the time of each stage and the formula counts")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve_cmd.add_argument("--open", action="store_true", help="open a browser")
@@ -71,9 +73,15 @@ def _options(args: argparse.Namespace) -> BuildOptions:
     )
 
 
-def _report(result: BuildResult, root: Path) -> None:
+def _report(result: BuildResult, root: Path, timings: bool = False) -> None:
     for warning in result.warnings:
         print(warning.format(root.resolve()), file=sys.stderr)
     total = sum(result.timings.values()) * 1000
     print(f"built {result.pages} pages ({result.files} files) into {result.output} "
           f"in {total:.0f} ms")
+    if timings:
+        stages = ", ".join(f"{stage} {seconds * 1000:.0f}" for stage, seconds
+                           in result.timings.items())
+        counts = ", ".join(f"{name} {count}" for name, count in result.formulas.items())
+        print(f"stages (ms): {stages}")
+        print(f"formulas: {counts or 'none'}")
