@@ -1,7 +1,7 @@
 """BUILD: the orchestrator. Reads top to bottom like the pipeline it runs.
 
     config.load_config     -> SiteConfig
-    content.load_posts     -> list[Post]
+    content.load_content   -> list[Post] (and the files' mistakes)
     markdown.render_body   -> Body per post (formulas as placeholders)
     math.render_formulas   -> formula HTML (KaTeX, cached)
     site.assemble          -> Site
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import formulas as math_step
 from .config import SiteConfig, load_config
-from .content import Post, load_posts
+from .content import Post, load_content
 from .errors import BuildError, SourceError
 from .highlight import stylesheet
 from .markdown import Body, create_markdown, render_body
@@ -65,14 +65,15 @@ def build(options: BuildOptions) -> BuildResult:
     with _timed(timings, "config"):
         config = load_config(root)
     with _timed(timings, "load"):
-        posts = _published(load_posts(config), options)
+        loaded = load_content(config)
+        posts = _published(loaded.posts, options)
     with _timed(timings, "markdown"):
         bodies = render_all(config, posts)
     with _timed(timings, "math"):
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going)
     with _timed(timings, "assemble"):
-        site, errors = assemble(config, posts, bodies, formulas.fill)
-    errors = formulas.errors + errors
+        site, errors = assemble(config, posts, bodies, formulas.fill, loaded.broken)
+    errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
     with _timed(timings, "render"):

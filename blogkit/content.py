@@ -78,23 +78,47 @@ class Post:
         return self.source.parent if self.source.name.startswith("index.") else None
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """The valid posts, and the mistakes in the files that are not."""
+
+    posts: list[Post]
+    errors: list[SourceError]
+    broken: frozenset[str]
+    """content/-relative paths of the files with errors (links to them are not reported)."""
+
+
 def load_posts(config: SiteConfig) -> list[Post]:
     """Read and validate every Markdown file under content/; raise BuildError on mistakes."""
+    loaded = load_content(config)
+    if loaded.errors:
+        raise BuildError(loaded.errors)
+    return loaded.posts
+
+
+def load_content(config: SiteConfig) -> Loaded:
+    """Read every Markdown file under content/; keep going past files with mistakes.
+
+    The build goes on with the valid posts so that one run reports every mistake of the
+    site (a bad front matter here, a broken formula there) together.
+    """
     content = config.content_dir
     errors: list[SourceError] = []
     posts: list[Post] = []
     if not content.is_dir():
         raise BuildError([SourceError(content, None, None, "no content/ folder",
                                       "create content/posts/<name>/index.md")])
+    broken: set[str] = set()
     for path in sorted(content.rglob("*.md")):
         if any(part.startswith((".", "_")) for part in path.relative_to(content).parts):
             continue
+        before = len(errors)
         post = _load_file(config, path, errors)
         if post is not None:
             posts.append(post)
-    if errors:
-        raise BuildError(errors)
-    return posts
+        if len(errors) > before:
+            broken.add(path.relative_to(content).as_posix())
+    return Loaded(posts, errors, frozenset(broken))
 
 
 def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:

@@ -80,8 +80,12 @@ def assemble(
     posts: list[Post],
     bodies: Mapping[str, Body],
     fill_math: Callable[[str, Body], str],
+    broken: frozenset[str] = frozenset(),
 ) -> tuple[Site, list[SourceError]]:
-    """Build the `Site`; return it with every link and URL error found on the way."""
+    """Build the `Site`; return it with every link and URL error found on the way.
+
+    Links to the files in `broken` (already reported as invalid) are not reported again.
+    """
     errors: list[SourceError] = []
     _check_unique_urls(posts, errors)
     by_rel = {post.rel: post for post in posts}
@@ -93,7 +97,7 @@ def assemble(
     entries: dict[str, Entry] = {}
     for post in posts:
         body = bodies[post.rel]
-        resolve = _link_resolver(config, post, body, by_rel, bundles, errors)
+        resolve = _link_resolver(config, post, body, by_rel, bundles, errors, broken)
         def finish(text: str, body: Body = body, resolve: Callable[[str], str] = resolve) -> str:
             return resolve(fill_math(text, body))
         entries[post.rel] = Entry(
@@ -177,11 +181,15 @@ def _link_resolver(
     by_rel: dict[str, Post],
     bundles: dict[str, dict[str, Post]],
     errors: list[SourceError],
+    broken: frozenset[str],
 ) -> Callable[[str], str]:
     base = config.base_path.rstrip("/")
     for link in body.links:
         target = link.target
         problem = ""
+        if target is not None and (target in broken or any(
+                b.startswith(target) for b in broken if target.endswith("/"))):
+            continue
         if target is None:
             problem = f"link to '{link.href}', which does not exist"
         elif target.endswith("/"):

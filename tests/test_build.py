@@ -199,3 +199,16 @@ def test_third_language_is_only_config_away(tmp_path: Path) -> None:
     assert '<html lang="ja">' in html
     assert 'hreflang="zh" href="https://user.github.io/blog/posts/a/"' in html
     assert 'href="/blog/ja/posts/a/">日本語</a>' in read(root, "posts/a/index.html")
+
+
+def test_every_kind_of_mistake_is_reported_in_one_run(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/posts/a.md": "---\ntitle: A\ndate: 2026-13-01\n---\n",
+        "content/posts/b.md": post("B", "2026-01-01", "see [a](a.md) and [x](missing.md)"),
+        "content/posts/c.md": post("C", "2026-01-01", r"bad $\frac{1}{$ formula"),
+    })
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(source=root))
+    found = [(e.path.name, e.line, e.message.split(" ")[0]) for e in caught.value.errors]
+    # The link to the broken a.md is not reported twice; the missing one is.
+    assert found == [("a.md", 3, "invalid"), ("b.md", 5, "link"), ("c.md", 5, "KaTeX:")]
