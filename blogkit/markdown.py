@@ -3,7 +3,7 @@
 A `Body` is a pure function of the post's source and the settings: its HTML holds each
 formula as a `<bk-math data-i="N">` placeholder (TeX is rendered by a later step, so the
 body can be cached without KaTeX) and each link to another post or asset as a
-`blogkit:ref:` / `blogkit:asset:` marker (resolved once every post's URL is known).
+`blogkit:link:` marker (resolved once every post's URL is known).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class LinkUse:
     href: str
     """As written by the author."""
     target: str | None
-    """content/-relative path it points at (a folder ends in '/'); None when nothing is there."""
+    """content/-relative path it points at, normalised; None when it leaves content/."""
     line: int
     col: int
 
@@ -249,32 +249,30 @@ def _resolve_relative(env: MutableMapping[str, Any], href: str, inline: Token) -
     path_part = unquote(path_part.partition("?")[0])
     rel_dir = source.parent.relative_to(content).as_posix()
     joined = posixpath.normpath(posixpath.join(rel_dir, path_part)) if path_part else ""
-    target: str | None = None
-    kind = "ref"
-    if joined and not joined.startswith(".."):
-        candidate = content / joined
-        if candidate.is_dir() and any(candidate.glob("index*.md")):
-            target = joined.rstrip("/") + "/"
-        elif candidate.is_file():
-            target = joined
-            kind = "ref" if joined.endswith(".md") else "asset"
+    # Only the path is worked out here; whether a post or an asset is there is decided when
+    # the site is assembled, so a Body never depends on other files (and can be cached).
+    target = joined if joined and joined != "." and not joined.startswith("..") else None
     line, col = _locate(env, inline, href)
     env["links"].append(LinkUse(href, target, line, col))
     if target is None:
         return href
     suffix = f"#{fragment}" if fragment else ""
-    return f"blogkit:{kind}:{quote(target)}{suffix}"
+    return f"blogkit:link:{quote(target)}{suffix}"
 
 
-def _locate(env: MutableMapping[str, Any], token: Token, needle: str) -> tuple[int, int]:
-    """Return the file line and column of `needle` within the block of `token`."""
+def _locate(env: MutableMapping[str, Any], token: Token, href: str) -> tuple[int, int]:
+    """Return the file line and column of a link's `href` within the block of `token`."""
     first = token.map[0] if token.map else 0
     last = token.map[1] if token.map else first + 1
     lines: list[str] = env["lines"]
-    for number in range(first, min(last, len(lines))):
-        col = lines[number].find(needle)
-        if col != -1:
-            return env["body_line"] + number, col + 1
+    # `](href)` is the link itself; a bare `href` could be the start of another link's path.
+    escaped = re.escape(href)
+    patterns = (rf"\]\(<?({escaped})[>\s)]", rf"\]:\s*<?({escaped})(?:[>\s]|$)", f"({escaped})")
+    for pattern in patterns:
+        for number in range(first, min(last, len(lines))):
+            found = re.search(pattern, lines[number])
+            if found:
+                return env["body_line"] + number, found.start(1) + 1
     return env["body_line"] + first, 1
 
 

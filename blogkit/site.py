@@ -18,7 +18,7 @@ from .errors import SourceError
 from .i18n import slugify
 from .markdown import Body, TocEntry
 
-_MARKER = re.compile(r'(href|src)="blogkit:(ref|asset):([^"#]*)(#[^"]*)?"')
+_MARKER = re.compile(r'(href|src)="blogkit:link:([^"#]*)(#[^"]*)?"')
 
 
 @dataclass(frozen=True)
@@ -184,43 +184,38 @@ def _link_resolver(
     broken: frozenset[str],
 ) -> Callable[[str], str]:
     base = config.base_path.rstrip("/")
+
+    def target_url(target: str) -> str | None:
+        """URL of the post, bundle or bundle file at a content/-relative path."""
+        if target in by_rel:
+            return by_rel[target].url
+        if target + "/" in bundles:
+            return _pick(bundles[target + "/"], post.lang, config).url
+        owner = _asset_owner(target, post.lang, bundles)
+        if owner is not None and owner[0].bundle_dir is not None and (
+                owner[0].bundle_dir / owner[1]) in owner[0].assets:
+            return owner[0].url + quote(owner[1])
+        return None
+
     for link in body.links:
         target = link.target
-        problem = ""
         if target is not None and (target in broken or any(
-                b.startswith(target) for b in broken if target.endswith("/"))):
-            continue
-        if target is None:
-            problem = f"link to '{link.href}', which does not exist"
-        elif target.endswith("/"):
-            if not bundles.get(target):
-                problem = f"link to '{link.href}': no published post is in that folder"
-        elif target.endswith(".md") and target not in by_rel:
-            problem = f"link to '{link.href}': that post is a draft, future-dated or not a post"
-        elif not target.endswith(".md") and _asset_owner(target, post.lang, bundles) is None:
-            problem = f"link to '{link.href}', which is not in any published page bundle"
-        if problem:
-            errors.append(SourceError(post.source, link.line, link.col, problem,
-                                      "paths are relative to this file, e.g. "
-                                      "../other-post/index.zh.md or image.png beside it"))
+                b.startswith(target + "/") for b in broken)):
+            continue  # the file it points at has errors of its own, already reported
+        if target is None or target_url(target) is None:
+            errors.append(SourceError(
+                post.source, link.line, link.col,
+                f"link to '{link.href}': no published post or page-bundle file is there",
+                "paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
+                "or image.png beside it; drafts and future posts are not published"))
 
     def replace(match: re.Match[str]) -> str:
-        attr, kind, target, fragment = match.group(1), match.group(2), unquote(match.group(3)), \
-            match.group(4) or ""
-        url: str | None
-        if kind == "asset":
-            owner = _asset_owner(target, post.lang, bundles)
-            url = None if owner is None else owner[0].url + quote(owner[1])
-        elif target.endswith("/"):
-            choices = bundles.get(target)
-            url = _pick(choices, post.lang, config).url if choices else None
-        else:
-            found = by_rel.get(target)
-            url = found.url if found else None
+        attr, target, fragment = match.group(1), unquote(match.group(2)), match.group(3) or ""
+        url = target_url(target)
         return f'{attr}="{base}{url}{fragment}"' if url else f'{attr}="#"'
 
     def resolve(text: str) -> str:
-        return _MARKER.sub(replace, text) if "blogkit:" in text else text
+        return _MARKER.sub(replace, text) if "blogkit:link:" in text else text
 
     return resolve
 

@@ -96,16 +96,17 @@ def test_reading_time_counts_cjk_and_words_separately() -> None:
     assert body.reading_minutes == 4  # 600/300 + 400/200
 
 
-def test_relative_links_become_markers_and_missing_ones_are_recorded(tmp_path: Path) -> None:
-    posts = tmp_path / "content" / "posts"
-    (posts / "p").mkdir(parents=True)
-    (posts / "vae").mkdir()
-    (posts / "vae" / "index.zh.md").write_text("x", encoding="utf-8")
-    (posts / "p" / "fig.svg").write_text("<svg/>", encoding="utf-8")
-    body = render("[v](../vae/index.zh.md#sec) [d](../vae/) ![f](fig.svg) [m](../nope.md)",
-                  tmp_path)
-    assert 'href="blogkit:ref:posts/vae/index.zh.md#sec"' in body.html
-    assert 'href="blogkit:ref:posts/vae/"' in body.html
-    assert 'src="blogkit:asset:posts/p/fig.svg"' in body.html
-    missing = [link for link in body.links if link.target is None]
-    assert [(m.href, m.line, m.col) for m in missing] == [("../nope.md", 5, 60)]
+def test_relative_links_become_content_paths_whatever_exists() -> None:
+    # A Body never depends on other files: existence is checked when the site is assembled.
+    body = render("[v](../vae/index.zh.md#sec) [d](../vae/) ![f](fig%20a.svg) [o](../../../x) "
+                  "[e](https://e.com) [a](#top)")
+    assert 'href="blogkit:link:posts/vae/index.zh.md#sec"' in body.html
+    assert 'href="blogkit:link:posts/vae"' in body.html
+    assert 'src="blogkit:link:posts/p/fig%20a.svg"' in body.html
+    assert 'href="https://e.com"' in body.html and 'href="#top"' in body.html
+    assert [(link.href, link.target, link.line, link.col) for link in body.links] == [
+        ("../vae/index.zh.md#sec", "posts/vae/index.zh.md", 5, 5),
+        ("../vae/", "posts/vae", 5, 33),
+        ("fig%20a.svg", "posts/p/fig a.svg", 5, 47),
+        ("../../../x", None, 5, 64),
+    ]
