@@ -9,8 +9,10 @@ suffix means the default language. Files sharing a name are translations of each
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -96,11 +98,17 @@ def load_posts(config: SiteConfig) -> list[Post]:
     return loaded.posts
 
 
-def load_content(config: SiteConfig) -> Loaded:
+FileMemo = dict[Path, tuple[tuple[int, int], "Post | None", list[SourceError]]]
+"""Per Markdown file: (mtime_ns, size) when read, and what reading it gave."""
+
+
+def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
     """Read every Markdown file under content/; keep going past files with mistakes.
 
     The build goes on with the valid posts so that one run reports every mistake of the
-    site (a bad front matter here, a broken formula there) together.
+    site (a bad front matter here, a broken formula there) together. With a `memo` (kept
+    by the dev server between builds) a file whose size and mtime are unchanged is not
+    read again; bundle assets are always listed anew.
     """
     content = config.content_dir
     errors: list[SourceError] = []
@@ -108,17 +116,56 @@ def load_content(config: SiteConfig) -> Loaded:
     if not content.is_dir():
         raise BuildError([SourceError(content, None, None, "no content/ folder",
                                       "create content/posts/<name>/index.md")])
+    markdown, assets_of = _scan(content)
     broken: set[str] = set()
-    for path in sorted(content.rglob("*.md")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(content).parts):
-            continue
-        before = len(errors)
-        post = _load_file(config, path, errors)
+    for path in markdown:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        remembered = memo.get(path) if memo is not None else None
+        if remembered is not None and remembered[0] == stamp:
+            post, file_errors = remembered[1], remembered[2]
+        else:
+            file_errors = []
+            post = _load_file(config, path, file_errors)
+            if memo is not None:
+                memo[path] = (stamp, post, file_errors)
+        errors.extend(file_errors)
         if post is not None:
-            posts.append(post)
-        if len(errors) > before:
+            assets = assets_of(path.parent) if path.name.startswith("index.") else ()
+            posts.append(post if post.assets == assets else replace(post, assets=assets))
+        if file_errors:
             broken.add(path.relative_to(content).as_posix())
+    if memo is not None:
+        for gone in set(memo) - set(markdown):
+            del memo[gone]
     return Loaded(posts, errors, frozenset(broken))
+
+
+def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]]:
+    """Walk content/ once: the Markdown files, and a lookup of a folder's other files."""
+    markdown: list[Path] = []
+    others: dict[Path, list[Path]] = {}
+    for folder, dirs, files in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        here = Path(folder)
+        for name in sorted(files):
+            if name.startswith((".", "_")):
+                continue
+            (markdown if name.endswith(".md") else others.setdefault(here, [])).append(
+                here / name)
+
+    # A bundle's assets are the files in its folder and in the folders below it.
+    below: dict[Path, list[Path]] = {}
+    for folder, paths in others.items():
+        ancestor = folder
+        while ancestor != content.parent and ancestor != ancestor.parent:
+            below.setdefault(ancestor, []).extend(paths)
+            ancestor = ancestor.parent
+
+    def assets_of(bundle: Path) -> tuple[Path, ...]:
+        return tuple(sorted(below.get(bundle, ())))
+
+    return markdown, assets_of
 
 
 def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:
@@ -245,16 +292,11 @@ def _validate(
     url = f"{prefix}/posts/{slug}/" if kind == "post" else f"{prefix}/{slug}/"
     if kind == "page" and "/" in key:
         url = f"{prefix}/{key.rsplit('/', 1)[0]}/{slug}/"
-    assets: tuple[Path, ...] = ()
-    if path.name.startswith("index."):
-        assets = tuple(sorted(p for p in path.parent.rglob("*")
-                              if p.is_file() and p.suffix != ".md"
-                              and not p.name.startswith(".")))
     return Post(
         source=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(), kind=kind, lang=lang,
         key=key, slug=slug, url=url, title=title, date=moment, updated=updated,
         categories=tuple(categories), tags=tuple(tags), draft=bool(draft),
-        summary=summary, body=body, body_line=body_line, assets=assets, extra=dict(extra),
+        summary=summary, body=body, body_line=body_line, extra=dict(extra),
         title_line=doc.where(("title",))[0] or 2, summary_line=doc.where(("summary",))[0] or 2,
     )
 
