@@ -19,14 +19,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import formulas as math_step
-from .config import SiteConfig, load_config
-from .content import Post, load_content
+from .config import CONFIG_NAME, SiteConfig, load_config
+from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .highlight import stylesheet
 from .markdown import Body, create_markdown, render_body
-from .render import Output, plan, run
-from .site import assemble
+from .render import Output, PageMemo, plan, run
+from .site import Entry, assemble
 from .templates import THEME_DIR, create_environment
+from .tex import Formula, Rendered
 from .writer import StaticFile, check_output_folder, collisions, commit
 
 
@@ -57,51 +58,131 @@ class BuildResult:
     """Formula counts: `uses`, `distinct`, `cache_hits`, `katex` (rendered this build)."""
 
 
+@dataclass
+class BuildCache:
+    """What the dev server keeps between builds, so a rebuild redoes only what changed.
+
+    Every memo holds results for one `blogkit.yaml`: when its bytes change, all are
+    dropped (the on-disk formula cache stays). A CLI build starts from an empty one; the
+    output is the same either way, which the tests check.
+    """
+
+    config_bytes: bytes = b""
+    files: FileMemo = field(default_factory=dict)
+    bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
+    formulas: dict[Formula, Rendered] = field(default_factory=dict)
+    entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
+    pages: PageMemo = field(default_factory=PageMemo)
+
+    def check_config(self, root: Path) -> None:
+        """Forget everything if blogkit.yaml changed since the last build."""
+        path = root / CONFIG_NAME
+        current = path.read_bytes() if path.is_file() else b""
+        if current != self.config_bytes:
+            fresh = BuildCache(config_bytes=current)
+            self.__dict__.update(fresh.__dict__)
+
+
+@dataclass
+class Compiled:
+    """A built site held in memory: what `commit` writes, or what the dev server serves."""
+
+    outputs: list[Output]
+    statics: list[StaticFile]
+    pages: int
+    rendered: int
+    """Pages rendered by this build (the others were unchanged and reused)."""
+    warnings: list[SourceError]
+    timings: dict[str, float]
+    formulas: dict[str, int]
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site; raise BuildError (nothing written) or return what was written."""
-    timings: dict[str, float] = {}
     root = options.source.resolve()
     check_output_folder(root, options.output_dir)
+    compiled = compile_site(options)
+    with _timed(compiled.timings, "write"):
+        files = commit(options.output_dir, compiled.outputs, compiled.statics)
+    return BuildResult(options.output_dir, compiled.pages, files, compiled.warnings,
+                       compiled.timings, compiled.formulas)
+
+
+def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Compiled:
+    """Run every stage but writing; raise BuildError listing every mistake of the site."""
+    timings: dict[str, float] = {}
+    root = options.source.resolve()
+    if cache is None:
+        cache = BuildCache()
     with _timed(timings, "config"):
+        cache.check_config(root)
         config = load_config(root)
     with _timed(timings, "load"):
-        loaded = load_content(config)
+        loaded = load_content(config, cache.files)
         posts = _published(loaded.posts, options)
     with _timed(timings, "markdown"):
-        bodies = render_all(config, posts)
+        bodies = render_all(config, posts, cache.bodies)
     with _timed(timings, "math"):
-        formulas = math_step.render_formulas(config, posts, bodies, options.keep_going)
+        formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
+                                             cache.formulas)
     with _timed(timings, "assemble"):
-        site, errors = assemble(config, posts, bodies, formulas.fill, loaded.broken)
+        site, errors = assemble(config, posts, bodies, formulas.fill, loaded.broken,
+                                cache.entries)
     errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
     with _timed(timings, "render"):
         jobs = plan(site)
-        outputs, template_errors = run(site, jobs, create_environment(root / "templates"))
+        outputs, template_errors = run(site, jobs, create_environment(root / "templates"),
+                                       cache.pages, _templates_key(root))
         outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
         template_errors += collisions(outputs, statics)
     if template_errors:
         raise BuildError(template_errors)
-    with _timed(timings, "write"):
-        files = commit(options.output_dir, outputs, statics)
     counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
               "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
-    return BuildResult(options.output_dir, len(jobs), files, formulas.warnings, timings, counts)
+    return Compiled(outputs, statics, len(jobs), cache.pages.rendered, formulas.warnings,
+                    timings, counts)
 
 
-def render_all(config: SiteConfig, posts: list[Post]) -> dict[str, Body]:
-    """Render every post's Markdown; keyed by the post's content-relative path."""
+def render_all(
+    config: SiteConfig, posts: list[Post], memo: dict[tuple[str, str], Body] | None = None
+) -> dict[str, Body]:
+    """Render every post's Markdown; keyed by the post's content-relative path.
+
+    A body is a pure function of its file's bytes and the settings, so `memo` (kept for
+    one configuration) is keyed by the file's path and digest.
+    """
     md = create_markdown()
-    return {
-        post.rel: render_body(
-            md, source=post.source, content_dir=config.content_dir, body=post.body,
-            body_line=post.body_line, title=post.title, title_line=post.title_line,
-            summary=post.summary, summary_line=post.summary_line,
-            excerpt_length=config.excerpt_length)
-        for post in posts
-    }
+    bodies: dict[str, Body] = {}
+    fresh: dict[tuple[str, str], Body] = {}
+    for post in posts:
+        key = (post.rel, post.digest)
+        body = memo.get(key) if memo is not None else None
+        if body is None:
+            body = render_body(
+                md, source=post.source, content_dir=config.content_dir, body=post.body,
+                body_line=post.body_line, title=post.title, title_line=post.title_line,
+                summary=post.summary, summary_line=post.summary_line,
+                excerpt_length=config.excerpt_length)
+        bodies[post.rel] = fresh[key] = body
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    return bodies
+
+
+def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every template that can be used: any change re-renders all."""
+    found = []
+    for folder in (root / "templates", THEME_DIR / "templates"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def _published(posts: list[Post], options: BuildOptions) -> list[Post]:

@@ -54,19 +54,29 @@ class FormulaResults:
 
 
 def render_formulas(
-    config: SiteConfig, posts: list[Post], bodies: dict[str, Body], keep_going: bool
+    config: SiteConfig,
+    posts: list[Post],
+    bodies: dict[str, Body],
+    keep_going: bool,
+    memo: dict[Formula, Rendered] | None = None,
 ) -> FormulaResults:
-    """Render every distinct formula once; collect positioned errors and warnings."""
+    """Render every distinct formula once; collect positioned errors and warnings.
+
+    `memo` (kept by the dev server for one configuration) answers formulas of earlier
+    builds without opening the on-disk cache; new ones are added to it.
+    """
     results = FormulaResults()
-    distinct = sorted({Formula(use.tex, use.display)
-                       for post in posts for use in bodies[post.rel].formulas},
-                      key=lambda f: (f.tex, f.display))
-    if not distinct:
-        return results
-    with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
-        rendered = renderer.render(distinct)
-        results.cache_hits, results.rendered_by_katex = renderer.hits, renderer.misses
-    results.rendered = dict(zip(distinct, rendered, strict=True))
+    memo = {} if memo is None else memo
+    distinct = {Formula(use.tex, use.display)
+                for post in posts for use in bodies[post.rel].formulas}
+    missing = sorted((f for f in distinct if f not in memo), key=lambda f: (f.tex, f.display))
+    results.cache_hits = len(distinct) - len(missing)
+    if missing:
+        with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
+            memo.update(zip(missing, renderer.render(missing), strict=True))
+            results.cache_hits += renderer.hits
+            results.rendered_by_katex = renderer.misses
+    results.rendered = {formula: memo[formula] for formula in distinct}
     results.uses = sum(len(bodies[post.rel].formulas) for post in posts)
     for post in posts:
         seen: set[tuple[int, int, str]] = set()

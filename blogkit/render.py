@@ -7,6 +7,7 @@ the same page in another language wherever that exists, else to that language's 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -61,16 +62,52 @@ def plan(site: Site) -> list[PageJob]:
     return jobs
 
 
-def run(site: Site, jobs: Sequence[PageJob], env: jinja2.Environment) -> tuple[
-        list[Output], list[SourceError]]:
-    """Render jobs to outputs; a template error becomes a positioned error."""
+@dataclass
+class PageMemo:
+    """Pages of the previous build by output path, with the digest of what they showed.
+
+    Kept by the dev server for one configuration: a page whose job digest is unchanged is
+    not rendered again. `rendered` counts the pages the last `run` did render.
+    """
+
+    pages: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    rendered: int = 0
+
+
+def run(
+    site: Site,
+    jobs: Sequence[PageJob],
+    env: jinja2.Environment,
+    memo: PageMemo | None = None,
+    templates_key: object = None,
+) -> tuple[list[Output], list[SourceError]]:
+    """Render jobs to outputs; a template error becomes a positioned error.
+
+    With a `memo`, a job whose digest (its template set, head data and context) matches
+    the previous build's reuses that page's bytes.
+    """
     config = site.config
     urls = {(job.lang, job.page_id): job.url for job in jobs}
     outputs: list[Output] = []
     errors: list[SourceError] = []
     ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
+    frozen: dict[int, object] = {}
+    fresh: dict[str, tuple[int, bytes]] = {}
+    rendered = 0
     for job in jobs:
         meta = _meta(config, job, urls, ui[job.lang])
+        path = job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
+        digest = 0
+        if memo is not None:
+            # `meta` is made anew for each job, so its parts must not enter the id-keyed
+            # `frozen` memo (a later object could reuse a freed one's id).
+            digest = hash((templates_key, job.template, _freeze(meta, {}),
+                           _freeze(job.context, frozen)))
+            previous = memo.pages.get(path)
+            if previous is not None and previous[0] == digest:
+                fresh[path] = previous
+                outputs.append(Output(path, previous[1], f"{job.template} for {job.url}"))
+                continue
         try:
             template = env.get_template(job.template)
             text = template.render(page=meta, site=_site_view(config, job.lang), ui=ui[job.lang],
@@ -78,9 +115,38 @@ def run(site: Site, jobs: Sequence[PageJob], env: jinja2.Environment) -> tuple[
         except jinja2.TemplateError as exc:
             errors.append(_template_error(config, exc, job))
             continue
-        path = job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
-        outputs.append(Output(path, text.encode("utf-8"), f"{job.template} for {job.url}"))
+        rendered += 1
+        data = text.encode("utf-8")
+        fresh[path] = (digest, data)
+        outputs.append(Output(path, data, f"{job.template} for {job.url}"))
+    if memo is not None and not errors:
+        memo.pages, memo.rendered = fresh, rendered
     return outputs, errors
+
+
+def _freeze(value: object, seen: dict[int, object]) -> object:
+    """A hashable stand-in for a view or context (views shared by many jobs are frozen once).
+
+    Strings are kept as they are: Python caches a string's hash, and bodies are the same
+    string objects from build to build, so digesting a page costs little.
+    """
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    key = id(value)
+    if key in seen:
+        return seen[key]
+    result: object
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = (type(value).__name__, *(_freeze(getattr(value, f.name), seen)
+                                          for f in dataclasses.fields(value)))
+    elif isinstance(value, dict):
+        result = tuple(sorted(((k, _freeze(v, seen)) for k, v in value.items()), key=repr))
+    elif isinstance(value, (list, tuple)):
+        result = tuple(_freeze(item, seen) for item in value)
+    else:
+        result = repr(value)
+    seen[key] = result
+    return result
 
 
 def _language_jobs(site: Site, lang: str) -> list[PageJob]:

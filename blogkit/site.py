@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, unquote
 
 from .config import Category, SiteConfig
@@ -81,10 +82,13 @@ def assemble(
     bodies: Mapping[str, Body],
     fill_math: Callable[[str, Body], str],
     broken: frozenset[str] = frozenset(),
+    memo: dict[tuple[Any, ...], Entry] | None = None,
 ) -> tuple[Site, list[SourceError]]:
     """Build the `Site`; return it with every link and URL error found on the way.
 
     Links to the files in `broken` (already reported as invalid) are not reported again.
+    `memo` (kept by the dev server for one configuration) reuses an entry whose post, body
+    and link targets are all unchanged.
     """
     errors: list[SourceError] = []
     _check_unique_urls(posts, errors)
@@ -95,9 +99,17 @@ def assemble(
             folder = post.rel.rsplit("/", 1)[0] + "/"
             bundles.setdefault(folder, {})[post.lang] = post
     entries: dict[str, Entry] = {}
+    # Everything a link can resolve to; when it changes, every entry is finished anew.
+    targets = hash((tuple((p.rel, p.url, p.lang, p.assets) for p in posts), broken))
+    fresh: dict[tuple[Any, ...], Entry] = {}
     for post in posts:
         body = bodies[post.rel]
         resolve = _link_resolver(config, post, body, by_rel, bundles, errors, broken)
+        key = (post.rel, post.digest, post.url, id(body), targets)
+        if memo is not None and key in memo:
+            entries[post.rel] = fresh[key] = memo[key]
+            continue
+
         def finish(text: str, body: Body = body, resolve: Callable[[str], str] = resolve) -> str:
             return resolve(fill_math(text, body))
         entries[post.rel] = Entry(
@@ -109,6 +121,10 @@ def assemble(
             toc=tuple(TocEntry(t.level, t.anchor, fill_math(t.html, body), t.text)
                       for t in body.toc),
         )
+        fresh[key] = entries[post.rel]
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return _build_site(config, entries), errors
 
 

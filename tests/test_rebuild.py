@@ -1,0 +1,141 @@
+"""BUILD with a cache (as the dev server does): after any edits, identical to a clean build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from blogkit.build import BuildCache, BuildOptions, Compiled, compile_site
+
+CONFIG = """\
+base_url: https://example.com/blog/
+per_page: 2
+languages:
+  - {code: zh, name: 中文, title: 博客}
+  - {code: en, name: English, title: Blog}
+categories:
+  Generative Model: {zh: 生成模型}
+  3D Model: {zh: 三维模型}
+"""
+
+
+def post(title: str, date: str, body: str, category: str = "3D Model") -> str:
+    return f"---\ntitle: {title}\ndate: {date}\ncategories: {category}\ntags: [t1]\n---\n{body}\n"
+
+
+def write(root: Path, name: str, text: str) -> None:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    # A later mtime even on file systems with coarse timestamps.
+    later = time.time_ns() + 10_000_000
+    os.utime(path, ns=(later, later))
+
+
+def snapshot(compiled: Compiled) -> dict[str, bytes]:
+    files = {output.path: output.data for output in compiled.outputs}
+    files.update({static.path: static.source.read_bytes() for static in compiled.statics})
+    return files
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    write(tmp_path, "blogkit.yaml", CONFIG)
+    for number in range(5):
+        write(tmp_path, f"content/posts/p{number}/index.zh.md",
+              post(f"文{number}", f"2026-01-0{number + 1}", f"正文 {number} $x_{number}$"))
+        write(tmp_path, f"content/posts/p{number}/index.en.md",
+              post(f"Post {number}", f"2026-01-0{number + 1}", f"Body {number}"))
+    write(tmp_path, "content/posts/p0/fig.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    write(tmp_path, "static/robots.txt", "User-agent: *\n")
+    return tmp_path
+
+
+def check(site: Path, cache: BuildCache) -> Compiled:
+    """Rebuild with the cache and compare with a clean build of the same files."""
+    options = BuildOptions(source=site)
+    incremental = compile_site(options, cache)
+    clean = compile_site(options)
+    assert snapshot(incremental) == snapshot(clean)
+    return incremental
+
+
+def test_first_build_renders_everything_and_a_second_nothing(site: Path) -> None:
+    cache = BuildCache()
+    first = check(site, cache)
+    assert first.rendered == first.pages
+    second = check(site, cache)
+    assert second.rendered == 0 and second.formulas["katex"] == 0
+
+
+def test_editing_a_post_rerenders_only_the_pages_that_show_it(site: Path) -> None:
+    cache = BuildCache()
+    first = check(site, cache)
+    bodies_before = dict(cache.bodies)
+    write(site, "content/posts/p2/index.en.md", post("Post 2 renamed", "2026-01-03", "New"))
+    edited = check(site, cache)
+    # Its page, the en home pages, its category and tag pages, the archive, the zh
+    # translation (switcher) and its neighbours (previous/next titles): not the zh site.
+    assert 0 < edited.rendered < first.pages // 2
+    unchanged = [key for key in cache.bodies if key[0] != "posts/p2/index.en.md"]
+    assert all(cache.bodies[key] is bodies_before[key] for key in unchanged)
+
+
+def test_a_template_change_rerenders_pages_but_no_markdown(site: Path) -> None:
+    cache = BuildCache()
+    first = check(site, cache)
+    bodies_before = dict(cache.bodies)
+    write(site, "templates/page.html", '{% extends "theme/page.html" %}')
+    changed = check(site, cache)
+    assert changed.rendered == first.pages
+    assert cache.bodies == bodies_before
+    assert all(cache.bodies[key] is body for key, body in bodies_before.items())
+
+
+def test_a_static_file_change_renders_no_page(site: Path) -> None:
+    cache = BuildCache()
+    check(site, cache)
+    write(site, "static/robots.txt", "User-agent: *\nDisallow: /drafts/\n")
+    assert check(site, cache).rendered == 0
+
+
+def test_adding_deleting_and_renaming_posts_and_assets(site: Path) -> None:
+    cache = BuildCache()
+    check(site, cache)
+    write(site, "content/posts/p9.zh.md", post("新", "2026-02-01", "新文章", "Generative Model"))
+    added = check(site, cache)
+    assert "posts/p9/index.html" in snapshot(added)
+    shutil.rmtree(site / "content/posts/p1")
+    deleted = check(site, cache)
+    assert not any(path.startswith("posts/p1/") for path in snapshot(deleted))
+    (site / "content/posts/p9.zh.md").rename(site / "content/posts/p10.zh.md")
+    renamed = snapshot(check(site, cache))
+    assert "posts/p10/index.html" in renamed and "posts/p9/index.html" not in renamed
+    write(site, "content/posts/p3/extra/data.txt", "data")
+    assert "posts/p3/extra/data.txt" in snapshot(check(site, cache))
+    (site / "content/posts/p0/fig.svg").unlink()
+    assert "posts/p0/fig.svg" not in snapshot(check(site, cache))
+
+
+def test_a_config_change_rebuilds_everything(site: Path) -> None:
+    cache = BuildCache()
+    first = check(site, cache)
+    write(site, "blogkit.yaml", CONFIG.replace("per_page: 2", "per_page: 3"))
+    changed = check(site, cache)
+    assert changed.rendered == changed.pages and changed.pages < first.pages
+
+
+def test_fixing_a_broken_link_target_is_seen(site: Path) -> None:
+    cache = BuildCache()
+    check(site, cache)
+    write(site, "content/posts/p4/index.zh.md",
+          post("文4", "2026-01-05", "见 [新文](../p7/index.zh.md)"))
+    with pytest.raises(Exception, match="error"):
+        compile_site(BuildOptions(source=site), cache)
+    write(site, "content/posts/p7/index.zh.md", post("文7", "2026-01-08", "七"))
+    fixed = check(site, cache)
+    assert b'href="/blog/posts/p7/"' in snapshot(fixed)["posts/p4/index.html"]
