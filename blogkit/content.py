@@ -156,8 +156,8 @@ def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]
 
     # A bundle's assets are the files in its folder and in the folders below it.
     below: dict[Path, list[Path]] = {}
-    for folder, paths in others.items():
-        ancestor = folder
+    for owner, paths in others.items():
+        ancestor = owner
         while ancestor != content.parent and ancestor != ancestor.parent:
             below.setdefault(ancestor, []).extend(paths)
             ancestor = ancestor.parent
