@@ -40,6 +40,8 @@ class BuildOptions:
     future: bool = False
     keep_going: bool = False
     """Render KaTeX errors as visible boxes (warnings) instead of failing."""
+    base_url: str | None = None
+    """Replaces blogkit.yaml's base_url (`--base-url`, e.g. from the CI's Pages setup)."""
 
     @property
     def output_dir(self) -> Path:
@@ -116,7 +118,7 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         cache = BuildCache()
     with _timed(timings, "config"):
         cache.check_config(root)
-        config = load_config(root)
+        config = load_config(root, options.base_url)
     with _timed(timings, "load"):
         loaded = load_content(config, cache.files)
         posts = _published(loaded.posts, options)

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--future", action="store_true", help="include future-dated posts")
         command.add_argument("--keep-going", action="store_true",
                              help="show TeX errors on the page as warnings instead of failing")
+    build_cmd.add_argument("--base-url", default=None, metavar="URL",
+                           help="publish at URL instead of blogkit.yaml's base_url")
     build_cmd.add_argument("--timings", action="store_true",
                            help="print the time of each stage and the formula counts")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
@@ -70,6 +72,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         drafts=args.drafts,
         future=args.future,
         keep_going=args.keep_going,
+        base_url=getattr(args, "base_url", None),
     )
 
 

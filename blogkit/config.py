@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import BuildError, SourceError
+from .errors import BuildError, SourceError, UsageError
 from .i18n import slugify
 from .yamlpos import YamlDoc, did_you_mean, load
 
@@ -24,11 +24,14 @@ _TOP_KEYS = {
     "timezone",
     "author",
     "math",
+    "feeds",
     "theme",
     "extra",
 }
 _LANGUAGE_KEYS = {"code", "name", "title", "description", "hero", "ui"}
 _MATH_KEYS = {"macros"}
+_FEED_KEYS = {"limit", "content"}
+_FEED_CONTENT = ("full", "excerpt")
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -66,6 +69,16 @@ class Category:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    """What the Atom, RSS and JSON feeds carry (`feeds:` in blogkit.yaml)."""
+
+    limit: int = 20
+    """The newest posts in each feed."""
+    content: str = "full"
+    """`full`: each post's whole body; `excerpt`: its excerpt (summary) only."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything `blogkit.yaml` says, validated."""
 
@@ -83,6 +96,7 @@ class SiteConfig:
     author: str = ""
     macros: dict[str, str] = field(default_factory=dict)
     """TeX macros available to every formula."""
+    feeds: FeedSettings = field(default_factory=FeedSettings)
     theme: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -118,8 +132,13 @@ class SiteConfig:
         return self.root / ".blogkit-cache"
 
 
-def load_config(root: Path) -> SiteConfig:
-    """Read and validate `root/blogkit.yaml`; raise BuildError listing every mistake."""
+def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+    """Read and validate `root/blogkit.yaml`; raise BuildError listing every mistake.
+
+    `base_url` (from `blogkit build --base-url`) replaces the file's setting; it is checked
+    like the setting and a bad one raises UsageError, since it is no mistake in a file.
+    """
+    override = None if base_url is None else _override_base_url(base_url)
     path = root / CONFIG_NAME
     if not path.is_file():
         raise BuildError(
@@ -143,10 +162,31 @@ def load_config(root: Path) -> SiteConfig:
     doc, errors = load(text.replace("\r\n", "\n"), path)
     if doc is None:
         raise BuildError(errors)
+    if override is not None and isinstance(doc.data, dict):
+        # The file's own value is then never used, so it need not be valid (or present).
+        doc.data["base_url"] = override
     config = _validate(root, doc, errors)
     if errors or config is None:
         raise BuildError(errors)
     return config
+
+
+def parse_base_url(value: object) -> str | None:
+    """Return `value` as a base URL ending in `/`, or None when it is no http(s) URL."""
+    if not isinstance(value, str):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    return value if value.endswith("/") else value + "/"
+
+
+def _override_base_url(value: str) -> str:
+    parsed = parse_base_url(value)
+    if parsed is None:
+        raise UsageError(f"--base-url '{value}' is not an http(s) URL; give the address the "
+                         "site is published at, e.g. https://user.github.io/blog/")
+    return parsed
 
 
 def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig | None:
@@ -167,6 +207,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
     categories = _categories(doc, data.get("categories"), languages, errors)
     timezone = _timezone(doc, data.get("timezone", "UTC"), errors)
     macros = _macros(doc, data.get("math"), errors)
+    feeds = _feeds(doc, data.get("feeds"), errors)
     author = data.get("author", "")
     if not isinstance(author, str):
         errors.append(doc.error(("author",), "author must be text"))
@@ -185,6 +226,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
         timezone=timezone,
         author=author,
         macros=macros,
+        feeds=feeds,
         theme=theme,
         extra=extra,
     )
@@ -195,11 +237,11 @@ def _base_url(doc: YamlDoc, value: Any, errors: list[SourceError]) -> str:
     if value is None:
         errors.append(doc.error((), "base_url is required", hint))
         return "/"
-    parts = urlsplit(str(value))
-    if not isinstance(value, str) or parts.scheme not in ("http", "https") or not parts.netloc:
+    parsed = parse_base_url(value)
+    if parsed is None:
         errors.append(doc.error(("base_url",), f"base_url '{value}' is not an http(s) URL", hint))
         return "/"
-    return value if value.endswith("/") else value + "/"
+    return parsed
 
 
 def _languages(doc: YamlDoc, value: Any, errors: list[SourceError]) -> list[Language]:
@@ -239,11 +281,13 @@ def _languages(doc: YamlDoc, value: Any, errors: list[SourceError]) -> list[Lang
 
 
 def _positive_int(
-    doc: YamlDoc, data: dict[str, Any], key: str, default: int, errors: list[SourceError]
+    doc: YamlDoc, data: dict[str, Any], key: str, default: int, errors: list[SourceError],
+    parent: tuple[str, ...] = (),
 ) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        errors.append(doc.error((key,), f"{key} must be a whole number of at least 1"))
+        name = ".".join((*parent, key))
+        errors.append(doc.error((*parent, key), f"{name} must be a whole number of at least 1"))
         return default
     return value
 
@@ -311,6 +355,27 @@ def _macros(doc: YamlDoc, value: Any, errors: list[SourceError]) -> dict[str, st
             continue
         result[str(name)] = body
     return result
+
+
+def _feeds(doc: YamlDoc, value: Any, errors: list[SourceError]) -> FeedSettings:
+    if value is None:
+        return FeedSettings()
+    if not isinstance(value, dict):
+        errors.append(doc.error(("feeds",), "feeds must be a mapping",
+                                "e.g. feeds: {limit: 20, content: full}"))
+        return FeedSettings()
+    for key in value:
+        if key not in _FEED_KEYS:
+            errors.append(doc.error(("feeds", key), f"unknown feeds setting '{key}'",
+                                    did_you_mean(str(key), _FEED_KEYS), key=True))
+    limit = _positive_int(doc, value, "limit", FeedSettings.limit, errors, ("feeds",))
+    content = value.get("content", FeedSettings.content)
+    if content not in _FEED_CONTENT:
+        errors.append(doc.error(("feeds", "content"), f"feeds content '{content}' is not "
+                                "full or excerpt", "full puts each post's whole text in the "
+                                "feeds, excerpt only its excerpt"))
+        content = FeedSettings.content
+    return FeedSettings(limit=limit, content=content)
 
 
 def _mapping(

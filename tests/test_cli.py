@@ -41,3 +41,21 @@ def test_build_in_the_current_folder(tmp_path: Path) -> None:
     assert (tmp_path / "public/posts/a/index.html").is_file()
     elsewhere = blogkit("build", "-s", str(tmp_path), "-o", str(tmp_path / "out"))
     assert elsewhere.returncode == 0 and (tmp_path / "out/index.html").is_file()
+
+
+def test_base_url_option(tmp_path: Path) -> None:
+    (tmp_path / "content/posts").mkdir(parents=True)
+    (tmp_path / "blogkit.yaml").write_text(
+        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
+        encoding="utf-8")
+    (tmp_path / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
+                                                 encoding="utf-8")
+    done = blogkit("build", "--base-url", "https://user.github.io/repo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "public/posts/a/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://user.github.io/repo/posts/a/">' in page
+    assert 'href="/repo/css/blogkit.css"' in page
+    refused = blogkit("build", "--base-url", "user.github.io/repo", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("blogkit: error: --base-url 'user.github.io/repo' is not")
+    assert "Traceback" not in refused.stderr

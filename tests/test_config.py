@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from blogkit.config import load_config
-from blogkit.errors import BuildError
+from blogkit.errors import BuildError, UsageError
 
 GOOD = """\
 base_url: https://user.github.io/blog
@@ -82,3 +82,33 @@ def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         load_config(tmp_path)
     assert "no blogkit.yaml" in caught.value.errors[0].message
+
+
+def test_feeds_settings(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    assert (config.feeds.limit, config.feeds.content) == (20, "full")
+    config = load_config(write(tmp_path, GOOD + "feeds: {limit: 5, content: excerpt}\n"))
+    assert (config.feeds.limit, config.feeds.content) == (5, "excerpt")
+
+
+def test_feeds_mistakes_have_positions(tmp_path: Path) -> None:
+    found = errors_of(tmp_path, GOOD + "feeds:\n  limit: 0\n  content: summary\n  lmit: 3\n")
+    assert found == [
+        "11:10: feeds.limit must be a whole number of at least 1 | ",
+        "12:12: feeds content 'summary' is not full or excerpt | full puts each post's whole "
+        "text in the feeds, excerpt only its excerpt",
+        "13:3: unknown feeds setting 'lmit' | did you mean 'limit'?",
+    ]
+    assert errors_of(tmp_path, GOOD + "feeds: 20\n")[0].startswith("10:8: feeds must be a mapping")
+
+
+def test_base_url_override(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), base_url="https://other.example/docs")
+    assert config.base_url == "https://other.example/docs/"
+    assert config.base_path == "/docs/"
+    # The file's own value is replaced, so it need not even be there.
+    config = load_config(write(tmp_path, GOOD.replace("base_url: https://user.github.io/blog\n",
+                                                      "")), base_url="https://x.example/")
+    assert config.base_path == "/"
+    with pytest.raises(UsageError, match="--base-url 'x.example/blog' is not an http"):
+        load_config(write(tmp_path, GOOD), base_url="x.example/blog")
