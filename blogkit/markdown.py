@@ -131,6 +131,8 @@ def render_body(
     shared = {key: env[key] for key in ("source", "content_dir", "formulas", "links", "md")}
     title_env = {**shared, "lines": [title], "body_line": title_line, "toc": [], "ids": set()}
     title_tokens = md.parseInline(title, title_env)
+    for token in title_tokens:
+        _tags_as_text(token.children or [])
     title_html = md.renderer.render(title_tokens, md.options, title_env)
     title_text = _plain_text(title_tokens[0].children or []) if title_tokens else title
     if summary is not None:
@@ -146,6 +148,18 @@ def render_body(
         title_text=title_text, toc=toc, cjk_chars=cjk, latin_words=words,
         formulas=tuple(env["formulas"]), links=tuple(env["links"]),
     )
+
+
+def _tags_as_text(children: list[Token]) -> None:
+    """Show raw HTML in a title as the text it is.
+
+    A title is also the page's <title>, a feed entry's title and JSON-LD's headline, which
+    hold no markup: `A <b> title` must read the same everywhere, and a `</script>` in a
+    title must not end anything on the page.
+    """
+    for child in children:
+        if child.type == "html_inline":
+            child.type = "text"
 
 
 def _plain_text(children: list[Token]) -> str:

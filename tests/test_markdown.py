@@ -84,6 +84,18 @@ def test_title_math_is_rendered_and_reduced_to_text() -> None:
     assert body.formulas[0].line == 2
 
 
+def test_tags_in_a_title_are_text() -> None:
+    # A title is also <title>, a feed title and JSON-LD: raw HTML in it is shown as written.
+    body = render_body(
+        create_markdown(), source=Path("/x/content/a.md"), content_dir=Path("/x/content"),
+        body="", body_line=4, title='A <b> & "quoted" </script> `<i>` $a<b$ title',
+        title_line=2, summary=None, summary_line=2, excerpt_length=10)
+    assert body.title_text == 'A <b> & "quoted" </script> <i> a<b title'
+    assert body.title_html.startswith(
+        "A &lt;b&gt; &amp; &quot;quoted&quot; &lt;/script&gt; <code>&lt;i&gt;</code> <bk-math")
+    assert body.formulas[0].tex == "a<b"
+
+
 def test_toc_collects_h2_to_h4_with_math() -> None:
     body = render("# top\n\n## 第一节 $x_1$\n\n### sub\n\n##### deep\n")
     assert [(t.level, t.text) for t in body.toc] == [(2, "第一节 x_1"), (3, "sub")]
