@@ -141,17 +141,11 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     override = None if base_url is None else _override_base_url(base_url)
     path = root / CONFIG_NAME
     if not path.is_file():
-        raise BuildError(
-            [
-                SourceError(
-                    path,
-                    None,
-                    None,
-                    f"no {CONFIG_NAME} in this folder",
-                    "run blogkit in a site folder, or name one with -s/--source DIR",
-                )
-            ]
-        )
+        problem = (f"the site folder {root} does not exist" if not root.exists()
+                   else f"no {CONFIG_NAME} in {root}")
+        raise BuildError([SourceError(
+            path, None, None, problem,
+            "run blogkit in a site folder, or name one with -s/--source DIR")])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")

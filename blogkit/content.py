@@ -71,6 +71,8 @@ class Post:
     title_line: int = 2
     """File line of the title (formulas in titles are reported there)."""
     summary_line: int = 2
+    slug_at: tuple[int | None, int | None] | None = None
+    """File line and column of the `slug` value, when one is given."""
     assets: tuple[Path, ...] = ()
     """Other files of the page bundle, copied beside the page."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -171,8 +173,11 @@ def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]
 def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:
     """Explain a file that is not UTF-8, naming the encoding it most likely is."""
     line = raw[: exc.start].count(b"\n") + 1
-    col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    col = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
     guess = ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = " It looks like UTF-16."
     for encoding, label in (("gb18030", "GBK/GB18030 (Simplified Chinese)"),
                             ("big5", "Big5 (Traditional Chinese)"),
                             ("shift_jis", "Shift-JIS (Japanese)")):
@@ -180,7 +185,7 @@ def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceErr
             raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        guess = f" It looks like {label}."
+        guess = guess or f" It looks like {label}."
         break
     return SourceError(
         path,
@@ -298,6 +303,7 @@ def _validate(
         categories=tuple(categories), tags=tuple(tags), draft=bool(draft),
         summary=summary, body=body, body_line=body_line, extra=dict(extra),
         title_line=doc.where(("title",))[0] or 2, summary_line=doc.where(("summary",))[0] or 2,
+        slug_at=doc.where(("slug",)) if slug_value else None,
     )
 
 

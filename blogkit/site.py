@@ -182,9 +182,10 @@ def _check_unique_urls(posts: list[Post], errors: list[SourceError]) -> None:
     for post in posts:
         other = seen.get(post.url)
         if other is not None:
+            line, col = post.slug_at or (1, 1)
             errors.append(SourceError(
-                post.source, 1, 1,
-                f"two files want the URL {post.url}: this one and {other.rel}",
+                post.source, line, col,
+                f"two files want the URL {post.url}: this one and content/{other.rel}",
                 "give one of them another file name or a different 'slug'"))
         else:
             seen[post.url] = post

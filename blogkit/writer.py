@@ -46,6 +46,8 @@ def check_output_folder(site_root: Path, output: Path) -> None:
     for inner in ("content", "templates", "static"):
         if out.is_relative_to(root / inner):
             raise UsageError(f"refusing to build into {output}: it is inside {inner}/")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"refusing to build into {output}: it is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER_NAME).is_file():
         raise UsageError(f"refusing to replace {output}: it is not empty and was not made by "
                          "blogkit; empty it or choose another output folder")
@@ -53,17 +55,19 @@ def check_output_folder(site_root: Path, output: Path) -> None:
 
 def collisions(outputs: Sequence[Output], statics: Sequence[StaticFile]) -> list[SourceError]:
     """Report two things that would write the same file, naming both."""
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, Path | None]] = {}
     errors: list[SourceError] = []
-    for path, source in [(o.path, o.source) for o in outputs] + [
-            (s.path, str(s.source)) for s in statics]:
+    for path, source, origin in [(o.path, o.source, o.origin) for o in outputs] + [
+            (s.path, str(s.source), s.source) for s in statics]:
         key = path.lower() if os.name == "nt" else path
         if key in seen:
-            errors.append(SourceError(Path(source.split(" for ")[0]), None, None,
-                                      f"two things write {path}: {seen[key]} and {source}",
-                                      "rename one of them"))
+            # Point at the user's file: a post, a page or a static file, never a template.
+            where = origin or seen[key][1] or Path(source)
+            errors.append(SourceError(where, None, None,
+                                      f"two things write {path}: {seen[key][0]} and {source}",
+                                      "rename or move one of them"))
         else:
-            seen[key] = source
+            seen[key] = (source, origin)
     return errors
 
 
@@ -72,6 +76,10 @@ def commit(output: Path, outputs: Iterable[Output], statics: Iterable[StaticFile
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+    # mkdtemp makes a private (0700) folder; the site must be readable like any folder.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         count = 0
         for item in outputs:

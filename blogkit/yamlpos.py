@@ -72,9 +72,13 @@ def load(text: str, path: Path, first_line: int = 1) -> tuple[YamlDoc | None, li
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            # An unclosed quote or bracket: where it was opened is where to look.
+            mark = exc.context_mark
+            problem = f"{exc.context} that is never closed" if exc.context else problem
         line = mark.line + 1 + offset if mark else None
         col = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
         return None, [
             SourceError(
                 path,
