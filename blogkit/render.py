@@ -38,6 +38,8 @@ class Output:
     data: bytes
     source: str = ""
     """What produced it (a template and page URL, or a source file), for collision errors."""
+    origin: Path | None = None
+    """The user's file behind it (a post or page), where a collision error points."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PageJob:
     context: dict[str, Any] = field(default_factory=dict)
     needs_math: bool = False
     description: str = ""
+    origin: Path | None = None
+    """The post or page file this page shows, if any."""
 
 
 def plan(site: Site) -> list[PageJob]:
@@ -106,29 +110,38 @@ def run(
             previous = memo.pages.get(path)
             if previous is not None and previous[0] == digest:
                 fresh[path] = previous
-                outputs.append(Output(path, previous[1], f"{job.template} for {job.url}"))
+                outputs.append(Output(path, previous[1], _describe(job), job.origin))
                 continue
         try:
             template = env.get_template(job.template)
             text = template.render(page=meta, site=_site_view(config, job.lang), ui=ui[job.lang],
                                    asset=lambda path: _url(config, "/" + path), **job.context)
         except jinja2.TemplateError as exc:
-            errors.append(_template_error(config, exc, job))
+            error = _template_error(config, exc, job)
+            # One broken template breaks every page using it: say so once.
+            if not any((e.path, e.line) == (error.path, error.line) for e in errors):
+                errors.append(error)
             continue
         rendered += 1
         data = text.encode("utf-8")
         fresh[path] = (digest, data)
-        outputs.append(Output(path, data, f"{job.template} for {job.url}"))
+        outputs.append(Output(path, data, _describe(job), job.origin))
     if memo is not None and not errors:
         memo.pages, memo.rendered = fresh, rendered
     return outputs, errors
 
 
-def _freeze(value: object, seen: dict[int, object]) -> object:
-    """A hashable stand-in for a view or context (views shared by many jobs are frozen once).
+def _describe(job: PageJob) -> str:
+    shown = job.origin.name if job.origin else job.template
+    return f"{shown} ({job.template} for {job.url})"
 
-    Strings are kept as they are: Python caches a string's hash, and bodies are the same
-    string objects from build to build, so digesting a page costs little.
+
+def _freeze(value: object, seen: dict[int, object]) -> object:
+    """A hash standing for a view or context (views shared by many jobs are hashed once).
+
+    Containers become the hash of their frozen parts, so a listing that holds hundreds of
+    entries costs one integer in each page's digest. Strings are kept as they are: Python
+    caches a string's hash, and bodies are the same string objects from build to build.
     """
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
@@ -145,6 +158,7 @@ def _freeze(value: object, seen: dict[int, object]) -> object:
         result = tuple(_freeze(item, seen) for item in value)
     else:
         result = repr(value)
+    result = hash(result)
     seen[key] = result
     return result
 
@@ -168,7 +182,7 @@ def _language_jobs(site: Site, lang: str) -> list[PageJob]:
         view = views[entry.post.rel]
         kind = entry.post.kind
         jobs.append(PageJob((kind, entry.post.key), lang, entry.url, f"{kind}.html", view.title,
-                            {"post": view}, entry.has_math, view.description))
+                            {"post": view}, entry.has_math, view.description, entry.post.source))
     for kind, terms in (("categories", site.categories[lang]), ("tags", site.tags[lang])):
         overview = tuple(LinkView(t.label, _url(config, f"{prefix}/{t.url_path}"), lang,
                                   count=len(t.entries)) for t in terms)
@@ -323,6 +337,12 @@ def _plain(body: Body) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
+def _template_problem(exc: jinja2.TemplateError) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template '{exc.name}' not found (in the site's templates/ or the theme)"
+    return exc.message or str(exc)
+
+
 def _template_error(config: SiteConfig, exc: jinja2.TemplateError, job: PageJob) -> SourceError:
     """Point at the template file and line: Jinja puts template lines into the traceback."""
     path: Path = config.root / "templates" / job.template
@@ -335,5 +355,5 @@ def _template_error(config: SiteConfig, exc: jinja2.TemplateError, job: PageJob)
             if frame.filename.endswith((".html", ".xml")):
                 path, line = Path(frame.filename), frame.lineno
     return SourceError(
-        path, line, None, f"template error while rendering {job.url}: {exc.message or exc}",
+        path, line, None, f"template error while rendering {job.url}: {_template_problem(exc)}",
         "fix the template; the names templates can use are listed in the README's theme section")
