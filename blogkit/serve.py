@@ -1,26 +1,38 @@
-"""SERVE: build, then serve the output folder on the loopback interface for local preview.
+"""SERVE: build in memory, serve on the loopback interface, rebuild on change, reload.
 
-The site is served under its base path (`/blog/` when base_url has one), so every link
-works as it will when published. Paths are resolved strictly inside the output folder:
-`..`, encoded dots, backslashes and symlinks pointing out all get the site's 404.
+The dev server keeps a `BuildCache`, so a rebuild redoes only what changed, and holds
+each built site in memory as one `ServedSite`. A rebuild makes a new `ServedSite` and
+swaps it in with one assignment, so a request never sees a half-built site; a failed
+rebuild keeps the last good site and shows its errors in an overlay on every page.
+Browsers reload through a long-poll endpoint that answers when a newer site exists.
+The site is served under its base path (`/blog/` when base_url has one).
 """
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
 import socket
 import sys
+import threading
+import time
 import webbrowser
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import BuildOptions, build
-from .config import load_config
+from .build import BuildCache, BuildOptions, compile_site
+from .config import CONFIG_NAME, load_config
+from .errors import BuildError, SourceError, overlay_html
 
+RELOAD_PATH = "__blogkit/reload"
+"""Long-poll endpoint under the base path: `?epoch=N` answers once the site is newer than N."""
+POLL_SECONDS = 25.0
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -31,44 +43,126 @@ _TYPES = {
     ".woff2": "font/woff2",
     ".txt": "text/plain; charset=utf-8",
 }
+_WATCHED = ("content", "templates", "static")
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    """One complete build as served: page bytes, static files by source path, errors."""
+
+    epoch: int
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    errors: tuple[SourceError, ...] = ()
+    """The last rebuild's errors (the files are then those of the last good build)."""
+
+
+class DevServer:
+    """Builds, rebuilds on change, and holds the site that requests are answered from."""
+
+    def __init__(self, options: BuildOptions, base_path: str) -> None:
+        self.options = options
+        self.root = options.source.resolve()
+        self.base_path = base_path
+        self.cache = BuildCache()
+        self.site = ServedSite(0)
+        self.changed = threading.Condition()
+
+    def rebuild(self, reason: str = "start") -> str:
+        """Build with the cache and swap the result in; return the line to print."""
+        start = time.perf_counter()
+        try:
+            compiled = compile_site(self.options, self.cache)
+        except BuildError as exc:
+            site = ServedSite(self.site.epoch + 1, self.site.files, tuple(exc.errors))
+            summary = f"{reason}: failed with {len(exc.errors)} error(s)\n" + exc.format(self.root)
+        else:
+            files: dict[str, bytes | Path] = {o.path: o.data for o in compiled.outputs}
+            files.update({s.path: s.source for s in compiled.statics})
+            site = ServedSite(self.site.epoch + 1, files)
+            summary = (f"{reason}: {compiled.rendered} of {compiled.pages} pages re-rendered")
+        millis = (time.perf_counter() - start) * 1000
+        with self.changed:
+            self.site = site
+            self.changed.notify_all()
+        return f"{summary} in {millis:.0f} ms"
+
+    def wait_newer(self, epoch: int, timeout: float) -> int:
+        """Block until the served site is newer than `epoch` (or the timeout); return its epoch."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.site.epoch > epoch, timeout)
+            return self.site.epoch
+
+    def watch(self, stop: threading.Event) -> None:
+        """Rebuild on every burst of changes under the watched folders, until `stop` is set."""
+        from watchfiles import watch
+
+        output = self.options.output_dir.resolve()
+
+        def relevant(_change: object, path: str) -> bool:
+            where = Path(path)
+            if where.is_relative_to(output) or where.name.endswith(("~", ".swp", ".tmp")):
+                return False
+            return where == self.root / CONFIG_NAME or any(
+                where.is_relative_to(self.root / folder) for folder in _WATCHED)
+
+        # Debounced: editors that save by writing a temporary file and renaming it, and
+        # bursts of saves, arrive as one set of changes.
+        for changes in watch(self.root, watch_filter=relevant, debounce=400, step=30,
+                             stop_event=stop, yield_on_timeout=False, raise_interrupt=False):
+            names = sorted({Path(path).relative_to(self.root).as_posix() for _, path in changes})
+            shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+            print(self.rebuild(shown), flush=True)
 
 
 def serve(options: BuildOptions, host: str, port: int, open_browser: bool = False) -> int:
-    """Build once, then serve until interrupted."""
-    result = build(options)
-    base_path = load_config(options.source.resolve()).base_path
-    server = _bind(host, port, result.output.resolve(), base_path)
+    """Build, serve and watch until interrupted."""
+    root = options.source.resolve()
+    base_path = load_config(root).base_path
+    server_state = DevServer(options, base_path)
+    print(server_state.rebuild(), flush=True)
+    if server_state.site.errors and not server_state.site.files:
+        return 1  # nothing good to serve yet: the errors were printed
+    server = _bind(host, port, server_state)
     address = f"http://{host}:{server.server_address[1]}{base_path}"
-    print(f"built {result.pages} pages; serving {result.output} at {address} (Ctrl-C to stop)")
+    print(f"serving {root.name} at {address} (Ctrl-C to stop)", flush=True)
+    stop = threading.Event()
+    watcher = threading.Thread(target=server_state.watch, args=(stop,), daemon=True)
+    watcher.start()
     if open_browser:
         webbrowser.open(address)
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        pass
+        print("stopped", flush=True)
     finally:
+        stop.set()
         server.server_close()
+        watcher.join(timeout=2)
     return 0
 
 
-def _bind(host: str, port: int, root: Path, base_path: str) -> ThreadingHTTPServer:
-    handler = partial(SiteHandler, root=root, base_path=base_path)
+def _bind(host: str, port: int, state: DevServer) -> ThreadingHTTPServer:
+    handler = partial(SiteHandler, state=state)
     for candidate in range(port, port + 20):
         try:
-            return ThreadingHTTPServer((host, candidate), handler)
+            server = ThreadingHTTPServer((host, candidate), handler)
         except OSError as exc:
             if exc.errno not in (98, 48, 10048):  # address in use (Linux, macOS, Windows)
                 raise
             print(f"port {candidate} is taken; trying {candidate + 1}", file=sys.stderr)
+            continue
+        server.daemon_threads = True
+        return server
     raise OSError(f"ports {port}-{port + 19} are all taken; pass --port with a free one")
 
 
 class SiteHandler(BaseHTTPRequestHandler):
-    """Serve files of one folder under a base path, with the site's 404 page."""
+    """Answer from the dev server's current site, with the reload script and overlay."""
 
-    def __init__(self, *args: object, root: Path, base_path: str, **kwargs: object) -> None:
-        self.root = root
-        self.base_path = base_path
+    protocol_version = "HTTP/1.1"
+
+    def __init__(self, *args: object, state: DevServer, **kwargs: object) -> None:
+        self.state = state
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -83,19 +177,42 @@ class SiteHandler(BaseHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
+        base = self.state.base_path
         query = f"?{parts.query}" if parts.query else ""
-        if path + "/" == self.base_path:
-            return self._redirect(self.base_path + query)
-        if not path.startswith(self.base_path):
+        if path + "/" == base:
+            return self._redirect(base + query)
+        if not path.startswith(base):
             return self._not_found(head)
-        target = resolve_inside(self.root, path[len(self.base_path):])
-        if target is not None and target.is_dir():
-            if not path.endswith("/"):
-                return self._redirect(parts.path + "/" + query)  # as sent: percent-encoded
-            target = target / "index.html"
-        if target is None or not target.is_file():
-            return self._not_found(head)
-        self._send(HTTPStatus.OK, target.read_bytes(), _content_type(target), head)
+        relative = path[len(base):]
+        if relative == RELOAD_PATH:
+            return self._reload(parse_qs(parts.query), head)
+        site = self.state.site  # one snapshot for the whole request
+        key = clean_path(relative)
+        if key is None:
+            return self._not_found(head, site)
+        if key == "" or key.endswith("/"):
+            key += "index.html"
+        elif key not in site.files and f"{key}/index.html" in site.files:
+            return self._redirect(parts.path + "/" + query)  # as sent: percent-encoded
+        content = site.files.get(key)
+        if content is None:
+            return self._not_found(head, site)
+        data = _read(content)
+        if data is None:
+            return self._not_found(head, site)
+        type_ = _content_type(key)
+        if type_.startswith("text/html"):
+            data = inject(data, site, base)
+        self._send(HTTPStatus.OK, data, type_, head)
+
+    def _reload(self, query: dict[str, list[str]], head: bool) -> None:
+        try:
+            epoch = int(query.get("epoch", ["-1"])[0])
+        except ValueError:
+            epoch = -1
+        current = self.state.wait_newer(epoch, POLL_SECONDS)
+        self._send(HTTPStatus.OK, json.dumps({"epoch": current}).encode(),
+                   "application/json; charset=utf-8", head)
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -103,10 +220,12 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _not_found(self, head: bool) -> None:
-        page = self.root / "404.html"
-        body = page.read_bytes() if page.is_file() else b"404 not found"
-        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+    def _not_found(self, head: bool, site: ServedSite | None = None) -> None:
+        site = site or self.state.site
+        page = site.files.get("404.html")
+        body = _read(page) if page is not None else None
+        data = inject(body, site, self.state.base_path) if body else b"404 not found"
+        self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str, head: bool) -> None:
         self.send_response(status)
@@ -118,20 +237,63 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def resolve_inside(root: Path, relative: str) -> Path | None:
-    """Return root/relative if it stays inside root after resolving links, else None."""
+def clean_path(relative: str) -> str | None:
+    """Return a request path as a key of the site's files, or None if it tries to leave it."""
     if "\\" in relative or "\x00" in relative:
         return None
-    normal = posixpath.normpath("/" + relative).lstrip("/")
-    if any(part == ".." for part in relative.split("/")):
+    segments = relative.split("/")
+    if any(segment in ("..", ".") for segment in segments):
         return None
-    candidate = (root / normal).resolve() if normal not in ("", ".") else root
-    return candidate if candidate == root or candidate.is_relative_to(root) else None
+    normal = posixpath.normpath("/" + relative).lstrip("/")
+    if normal == ".":
+        normal = ""
+    return normal + "/" if relative.endswith("/") and normal else normal
 
 
-def _content_type(path: Path) -> str:
-    return _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or (
-        "application/octet-stream")
+def inject(page: bytes, site: ServedSite, base_path: str) -> bytes:
+    """Add the reload script (and the error overlay) to an HTML page, only while serving."""
+    extra = _reload_script(site.epoch, base_path)
+    if site.errors:
+        extra = _overlay(site.errors) + extra
+    marker = b"</body>"
+    where = page.rfind(marker)
+    return page[:where] + extra + page[where:] if where != -1 else page + extra
+
+
+def _reload_script(epoch: int, base_path: str) -> bytes:
+    url = json.dumps(base_path + RELOAD_PATH)
+    script = (
+        f'<script data-blogkit="reload">(function(){{var epoch={epoch},url={url};'
+        "function poll(){fetch(url+'?epoch='+epoch,{cache:'no-store'})"
+        ".then(function(r){return r.json()})"
+        ".then(function(d){if(d.epoch>epoch){location.reload()}else{poll()}})"
+        ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>"
+    )
+    return script.encode()
+
+
+def _overlay(errors: Iterable[SourceError]) -> bytes:
+    style = ("position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;"
+             "z-index:2147483647;background:#2b0d0d;color:#ffe4e4;border:2px solid #ff6b6b;"
+             "border-radius:8px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;"
+             "box-shadow:0 8px 30px rgba(0,0,0,.4)")
+    return (f'<div id="blogkit-overlay" role="alert" style="{style}">'
+            f"<strong>blogkit: the last rebuild failed; showing the last good site.</strong>"
+            f"{overlay_html(errors)}</div>").encode()
+
+
+def _read(content: bytes | Path) -> bytes | None:
+    if isinstance(content, bytes):
+        return content
+    try:
+        return content.read_bytes()
+    except OSError:
+        return None
+
+
+def _content_type(path: str) -> str:
+    suffix = posixpath.splitext(path)[1]
+    return _TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
 def free_port(host: str = "127.0.0.1") -> int:

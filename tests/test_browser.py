@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from sites import FEATURE_FIGURE, build_site, feature_post, make_posts, post_text, write_site
 
-from blogkit.serve import free_port
+from blogkit.serve import RELOAD_PATH, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -134,9 +134,13 @@ class Watch:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         page.on("request", self._request)
-        page.on("requestfailed", lambda request: self.problems.append(
-            f"request failed: {request.url} ({request.failure})"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
+
+    def _failed(self, request: Request) -> None:
+        # The live-reload long poll is still open when the page is left; it is aborted then.
+        if RELOAD_PATH not in request.url:
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -173,8 +177,12 @@ def page(browser: Browser, watch: Watch) -> Iterator[Page]:
 
 
 def settle(page: Page) -> None:
-    """Wait until the page is loaded and its fonts and images are fetched, before moving on."""
-    page.wait_for_load_state("networkidle")
+    """Wait until the page is loaded and its fonts are fetched, before moving on.
+
+    Not "networkidle": while serving, the live-reload long poll keeps one request open.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 def entries(page: Page) -> list[str]:
