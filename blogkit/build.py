@@ -198,8 +198,11 @@ def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool) -> li
     chosen: dict[str, StaticFile] = {}
     for folder in (THEME_DIR / "static", config.root / "static"):
         if folder.is_dir():
+            inside = folder.resolve()
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
+                # A symlink that leads out of static/ is not published (nor served).
+                if path.is_file() and not path.name.startswith(".") and \
+                        path.resolve().is_relative_to(inside):
                     rel = path.relative_to(folder).as_posix()
                     chosen[rel] = StaticFile(rel, path)
     statics = list(chosen.values())

@@ -44,6 +44,7 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 _WATCHED = ("content", "templates", "static")
+_BARE_404 = b"<!DOCTYPE html><title>404</title><body><p>404 not found</p></body>"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class DevServer:
             compiled = compile_site(self.options, self.cache)
         except BuildError as exc:
             site = ServedSite(self.site.epoch + 1, self.site.files, tuple(exc.errors))
-            summary = f"{reason}: failed with {len(exc.errors)} error(s)\n" + exc.format(self.root)
+            details = "\n".join(error.format(self.root) for error in exc.errors)
+            summary = f"{details}\n{reason}: failed with {len(exc.errors)} error(s)"
         else:
             files: dict[str, bytes | Path] = {o.path: o.data for o in compiled.outputs}
             files.update({s.path: s.source for s in compiled.statics})
@@ -92,14 +94,20 @@ class DevServer:
             self.changed.wait_for(lambda: self.site.epoch > epoch, timeout)
             return self.site.epoch
 
-    def watch(self, stop: threading.Event) -> None:
-        """Rebuild on every burst of changes under the watched folders, until `stop` is set."""
+    def watch(self, stop: threading.Event, ready: threading.Event) -> None:
+        """Rebuild on every burst of changes under the watched folders, until `stop` is set.
+
+        `ready` is set once the watcher sees events (see `start_watching`).
+        """
         from watchfiles import watch
 
         output = self.options.output_dir.resolve()
+        sentinel = self.sentinel
 
         def relevant(_change: object, path: str) -> bool:
             where = Path(path)
+            if where == sentinel:
+                return True
             if where.is_relative_to(output) or where.name.endswith(("~", ".swp", ".tmp")):
                 return False
             return where == self.root / CONFIG_NAME or any(
@@ -109,9 +117,34 @@ class DevServer:
         # bursts of saves, arrive as one set of changes.
         for changes in watch(self.root, watch_filter=relevant, debounce=400, step=30,
                              stop_event=stop, yield_on_timeout=False, raise_interrupt=False):
-            names = sorted({Path(path).relative_to(self.root).as_posix() for _, path in changes})
+            paths = {Path(path) for _, path in changes} - {sentinel}
+            ready.set()
+            if not paths:
+                continue
+            names = sorted(path.relative_to(self.root).as_posix() for path in paths)
             shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
             print(self.rebuild(shown), flush=True)
+
+    @property
+    def sentinel(self) -> Path:
+        return self.root / ".blogkit-cache" / "watching"
+
+    def start_watching(self, stop: threading.Event) -> threading.Thread:
+        """Start the watcher and return once it sees events, so no edit after this is missed.
+
+        The watcher reports nothing about being set up; touching a file in the cache folder
+        until the watcher reports it is the handshake.
+        """
+        ready = threading.Event()
+        watcher = threading.Thread(target=self.watch, args=(stop, ready), daemon=True)
+        watcher.start()
+        self.sentinel.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(100):
+            self.sentinel.write_text(str(attempt), encoding="utf-8")
+            if ready.wait(0.05):
+                break
+        self.sentinel.unlink(missing_ok=True)
+        return watcher
 
 
 def serve(options: BuildOptions, host: str, port: int, open_browser: bool = False) -> int:
@@ -119,15 +152,12 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     root = options.source.resolve()
     base_path = load_config(root).base_path
     server_state = DevServer(options, base_path)
+    stop = threading.Event()
+    watcher = server_state.start_watching(stop)
     print(server_state.rebuild(), flush=True)
-    if server_state.site.errors and not server_state.site.files:
-        return 1  # nothing good to serve yet: the errors were printed
     server = _bind(host, port, server_state)
     address = f"http://{host}:{server.server_address[1]}{base_path}"
     print(f"serving {root.name} at {address} (Ctrl-C to stop)", flush=True)
-    stop = threading.Event()
-    watcher = threading.Thread(target=server_state.watch, args=(stop,), daemon=True)
-    watcher.start()
     if open_browser:
         webbrowser.open(address)
     try:
@@ -202,7 +232,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self._not_found(head, site)
         type_ = _content_type(key)
         if type_.startswith("text/html"):
-            data = inject(data, site, base)
+            data = inject(data, site, base, self.state.root)
         self._send(HTTPStatus.OK, data, type_, head)
 
     def _reload(self, query: dict[str, list[str]], head: bool) -> None:
@@ -223,8 +253,8 @@ class SiteHandler(BaseHTTPRequestHandler):
     def _not_found(self, head: bool, site: ServedSite | None = None) -> None:
         site = site or self.state.site
         page = site.files.get("404.html")
-        body = _read(page) if page is not None else None
-        data = inject(body, site, self.state.base_path) if body else b"404 not found"
+        body = (_read(page) if page is not None else None) or _BARE_404
+        data = inject(body, site, self.state.base_path, self.state.root)
         self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str, head: bool) -> None:
@@ -250,11 +280,11 @@ def clean_path(relative: str) -> str | None:
     return normal + "/" if relative.endswith("/") and normal else normal
 
 
-def inject(page: bytes, site: ServedSite, base_path: str) -> bytes:
+def inject(page: bytes, site: ServedSite, base_path: str, root: Path | None = None) -> bytes:
     """Add the reload script (and the error overlay) to an HTML page, only while serving."""
     extra = _reload_script(site.epoch, base_path)
     if site.errors:
-        extra = _overlay(site.errors) + extra
+        extra = _overlay(site.errors, root) + extra
     marker = b"</body>"
     where = page.rfind(marker)
     return page[:where] + extra + page[where:] if where != -1 else page + extra
@@ -272,14 +302,14 @@ def _reload_script(epoch: int, base_path: str) -> bytes:
     return script.encode()
 
 
-def _overlay(errors: Iterable[SourceError]) -> bytes:
+def _overlay(errors: Iterable[SourceError], root: Path | None) -> bytes:
     style = ("position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;"
              "z-index:2147483647;background:#2b0d0d;color:#ffe4e4;border:2px solid #ff6b6b;"
              "border-radius:8px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;"
              "box-shadow:0 8px 30px rgba(0,0,0,.4)")
     return (f'<div id="blogkit-overlay" role="alert" style="{style}">'
             f"<strong>blogkit: the last rebuild failed; showing the last good site.</strong>"
-            f"{overlay_html(errors)}</div>").encode()
+            f"{overlay_html(errors, root)}</div>").encode()
 
 
 def _read(content: bytes | Path) -> bytes | None:

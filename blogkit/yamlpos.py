@@ -77,6 +77,10 @@ def load(text: str, path: Path, first_line: int = 1) -> tuple[YamlDoc | None, li
             # An unclosed quote or bracket: where it was opened is where to look.
             mark = exc.context_mark
             problem = f"{exc.context} that is never closed" if exc.context else problem
+        elif exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+            opened = exc.context_mark
+            problem += (f" ({exc.context.removeprefix('while parsing ')} opened at line "
+                        f"{opened.line + 1 + offset}, column {opened.column + 1})")
         line = mark.line + 1 + offset if mark else None
         col = mark.column + 1 if mark else None
         return None, [
