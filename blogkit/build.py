@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import formulas as math_step
+from . import outputs as publish
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
@@ -139,6 +140,10 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
                                        cache.pages, _templates_key(root))
         outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
+    with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
+        feed_math = math_step.render_mathml(config, publish.feed_bodies(site))
+        outputs += publish.feeds(site, feed_math.fill) + [publish.sitemap(site, jobs)]
+        outputs += publish.robots(site, statics)
         template_errors += collisions(outputs, statics)
     if template_errors:
         raise BuildError(template_errors)

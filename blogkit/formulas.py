@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,25 @@ def render_formulas(
                 results.warnings.append(SourceError(
                     post.source, use.line, use.col, f"KaTeX warning: {warning}",
                     severity="warning"))
+    return results
+
+
+def render_mathml(config: SiteConfig, bodies: Iterable[Body]) -> FormulaResults:
+    """Render the distinct formulas of `bodies` as MathML only (for feeds); `fill` uses them.
+
+    A feed reader drops KaTeX's stylesheet, so the HTML half of KaTeX's usual output would
+    show each formula a second time, unstyled. The same cache serves both (its key holds
+    the output kind). A formula KaTeX rejects was reported by `render_formulas` already;
+    here it only becomes the same error box.
+    """
+    results = FormulaResults()
+    distinct = sorted({Formula(use.tex, use.display) for body in bodies for use in body.formulas},
+                      key=lambda f: (f.tex, f.display))
+    if distinct:
+        with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
+            rendered = renderer.render(distinct, output="mathml")
+            results.cache_hits, results.rendered_by_katex = renderer.hits, renderer.misses
+        results.rendered = dict(zip(distinct, rendered, strict=True))
     return results
 
 

@@ -24,6 +24,7 @@ from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
 from .markdown import Body
 from .mdmath import tex_to_text
+from .meta import feed_links, social
 from .site import Entry, Site, category_of
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, encode_url
 
@@ -271,25 +272,34 @@ def _post_view(
     )
 
 
+def alternates(config: SiteConfig, page_id: PageId, urls: dict[tuple[str, PageId], str]
+               ) -> tuple[LinkView, ...]:
+    """hreflang alternates of a page (absolute URLs, `x-default` last); none if untranslated.
+
+    `urls` maps (language, page id) to every page's URL; pages and sitemap.xml share this.
+    """
+    absolute = config.base_url.rstrip("/")
+    found = [LinkView(language.code, encode_url(absolute + urls[(language.code, page_id)]),
+                      language.code)
+             for language in config.languages if (language.code, page_id) in urls]
+    if len(found) < 2:
+        return ()
+    default = config.default_language.code
+    x_default = next((a.url for a in found if a.lang == default), found[0].url)
+    return (*found, LinkView("x-default", x_default, "x-default"))
+
+
 def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
           ui: dict[str, Any]) -> PageMeta:
     absolute = config.base_url.rstrip("/")
     switcher = []
-    alternates = []
     for language in config.languages:
         code = language.code
         target = urls.get((code, job.page_id))
-        if target is not None:
-            alternates.append(LinkView(code, encode_url(absolute + target), code))
         fallback = urls.get((code, ("home", 1)), config.lang_prefix(code) + "/")
         switcher.append(LinkView(language.name, _url(config, target or fallback), code,
                                  code == job.lang))
-    if len(alternates) > 1:
-        default = config.default_language.code
-        x_default = next((a.url for a in alternates if a.lang == default), alternates[0].url)
-        alternates.append(LinkView("x-default", x_default, "x-default"))
-    else:
-        alternates = []
+    translated = alternates(config, job.page_id, urls)
     prefix = config.lang_prefix(job.lang)
     nav = [LinkView(ui["home"], _url(config, f"{prefix}/"), current=job.page_id[0] == "home"),
            LinkView(ui["categories"], _url(config, f"{prefix}/categories/"),
@@ -301,12 +311,18 @@ def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
         nav.append(LinkView(ui["about"], _url(config, about), current=job.url == about))
     site_title = config.language(job.lang).title
     title = site_title if job.page_id == ("home", 1) else f"{job.title} | {site_title}"
+    canonical = encode_url(absolute + job.url)
+    description = job.description or config.language(job.lang).description
+    term = job.context.get("term") if job.page_id[0] == "categories" else None
+    post = job.context.get("post")
     return PageMeta(
-        lang=job.lang, url=_url(config, job.url),
-        canonical=encode_url(absolute + job.url), title=title,
-        description=job.description or config.language(job.lang).description,
-        alternates=tuple(alternates), switcher=tuple(switcher), needs_math=job.needs_math,
-        nav=tuple(nav),
+        lang=job.lang, url=_url(config, job.url), canonical=canonical, title=title,
+        description=description, alternates=translated, switcher=tuple(switcher),
+        needs_math=job.needs_math, nav=tuple(nav),
+        feeds=feed_links(config, job.lang, (term.slug, term.label) if term else None),
+        social=social(config, job.lang, job.title, canonical, description,
+                      tuple(a.lang for a in translated if a.lang != "x-default"),
+                      post if isinstance(post, PostView) else None, job.page_id[0] == "post"),
     )
 
 

@@ -32,6 +32,11 @@ class Entry:
     excerpt_html: str
     title_html: str
     toc: tuple[TocEntry, ...]
+    linked_html: str = ""
+    """`html` before formulas are filled in (links resolved, `<bk-math>` placeholders
+    kept), so the feeds can fill them in as MathML only."""
+    linked_excerpt_html: str = ""
+    """`excerpt_html` likewise."""
 
     @property
     def url(self) -> str:
@@ -120,6 +125,8 @@ def assemble(
             title_html=fill_math(body.title_html, body),
             toc=tuple(TocEntry(t.level, t.anchor, fill_math(t.html, body), t.text)
                       for t in body.toc),
+            linked_html=resolve(body.html),
+            linked_excerpt_html=resolve(body.excerpt_html),
         )
         fresh[key] = entries[post.rel]
     if memo is not None:

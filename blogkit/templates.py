@@ -7,7 +7,7 @@ by file name; an override can extend the original as `theme/<name>`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,43 @@ class SiteView:
 
 
 @dataclass(frozen=True)
+class FeedLinkView:
+    """A feed for autodiscovery: `<link rel="alternate" type=... title=... href=...>`."""
+
+    title: str
+    url: str
+    """Absolute URL."""
+    type: str
+    """Media type: application/atom+xml, application/rss+xml or application/feed+json."""
+
+
+@dataclass(frozen=True)
+class SocialMeta:
+    """What a page tells link previews and search engines: Open Graph, Twitter, JSON-LD."""
+
+    title: str = ""
+    """The page's own title (no site title after it), plain text."""
+    type: str = "website"
+    """og:type: `article` on posts, `website` on every other page."""
+    site_name: str = ""
+    locale: str = ""
+    """og:locale of the page's language (`zh_CN`, `en_US`)."""
+    locale_alternates: tuple[str, ...] = ()
+    """og:locale of the other languages this page exists in."""
+    published: str = ""
+    """On posts: publication time, RFC 3339 (article:published_time)."""
+    modified: str = ""
+    """On posts: time of the last real change (`updated`, else the date)."""
+    tags: tuple[str, ...] = ()
+    """On posts: article:tag."""
+    image: str = ""
+    """Absolute URL of the page's image: `extra.image`, else the first image of the post."""
+    structured_data: dict[str, Any] | None = None
+    """JSON-LD (`BlogPosting` on posts); write it with `{{ ... | tojson }}`, which escapes
+    `<`, `>`, `&` and `'` so nothing in it can end the `<script>`."""
+
+
+@dataclass(frozen=True)
 class PageMeta:
     """What every page's head and chrome need."""
 
@@ -96,6 +133,9 @@ class PageMeta:
     """Every language: this page in it where it exists, else its home; `current` marks ours."""
     needs_math: bool
     nav: tuple[LinkView, ...]
+    feeds: tuple[FeedLinkView, ...] = ()
+    """The language's feeds; on a category page, that category's feeds too."""
+    social: SocialMeta = field(default_factory=SocialMeta)
 
 
 def create_environment(site_templates: Path) -> jinja2.Environment:
@@ -115,6 +155,8 @@ def create_environment(site_templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["urlencode_path"] = encode_url
+    # `tojson` (JSON-LD) keeps CJK readable; it still escapes <, >, & and ' as \u003c etc.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
 
