@@ -2,7 +2,7 @@
 
     config.load_config     -> SiteConfig
     content.load_content   -> list[Post] (and the files' mistakes)
-    markdown.render_body   -> Body per post (formulas as placeholders)
+    bodies.render_all      -> Body per post (formulas as placeholders; cached, parallel)
     math.render_formulas   -> formula HTML (KaTeX, cached)
     site.assemble          -> Site
     render.plan / run      -> list[Output]
@@ -24,7 +24,8 @@ from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .highlight import stylesheet
-from .markdown import Body, create_markdown, render_body
+from .bodies import render_all
+from .markdown import Body
 from .render import Output, PageMemo, plan, run
 from .site import Entry, assemble
 from .templates import THEME_DIR, create_environment
@@ -41,6 +42,8 @@ class BuildOptions:
     future: bool = False
     keep_going: bool = False
     """Render KaTeX errors as visible boxes (warnings) instead of failing."""
+    workers: int | None = None
+    """Processes for rendering Markdown; None: one per core. The output never depends on it."""
     base_url: str | None = None
     """Replaces blogkit.yaml's base_url (`--base-url`, e.g. from the CI's Pages setup)."""
 
@@ -115,6 +118,8 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
     """Run every stage but writing; raise BuildError listing every mistake of the site."""
     timings: dict[str, float] = {}
     root = options.source.resolve()
+    # Without a cache to keep (a CLI build), skip the digests that only serve later builds.
+    persistent = cache is not None
     if cache is None:
         cache = BuildCache()
     with _timed(timings, "config"):
@@ -124,7 +129,7 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         loaded = load_content(config, cache.files)
         posts = _published(loaded.posts, options)
     with _timed(timings, "markdown"):
-        bodies = render_all(config, posts, cache.bodies)
+        bodies = render_all(config, posts, cache.bodies, options.workers)
     with _timed(timings, "math"):
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                              cache.formulas)
@@ -137,7 +142,8 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
     with _timed(timings, "render"):
         jobs = plan(site)
         outputs, template_errors = run(site, jobs, create_environment(root / "templates"),
-                                       cache.pages, _templates_key(root))
+                                       cache.pages if persistent else None,
+                                       _templates_key(root))
         outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
@@ -149,35 +155,9 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         raise BuildError(template_errors)
     counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
               "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
-    return Compiled(outputs, statics, len(jobs), cache.pages.rendered, formulas.warnings,
+    rendered = cache.pages.rendered if persistent else len(jobs)
+    return Compiled(outputs, statics, len(jobs), rendered, formulas.warnings,
                     timings, counts)
-
-
-def render_all(
-    config: SiteConfig, posts: list[Post], memo: dict[tuple[str, str], Body] | None = None
-) -> dict[str, Body]:
-    """Render every post's Markdown; keyed by the post's content-relative path.
-
-    A body is a pure function of its file's bytes and the settings, so `memo` (kept for
-    one configuration) is keyed by the file's path and digest.
-    """
-    md = create_markdown()
-    bodies: dict[str, Body] = {}
-    fresh: dict[tuple[str, str], Body] = {}
-    for post in posts:
-        key = (post.rel, post.digest)
-        body = memo.get(key) if memo is not None else None
-        if body is None:
-            body = render_body(
-                md, source=post.source, content_dir=config.content_dir, body=post.body,
-                body_line=post.body_line, title=post.title, title_line=post.title_line,
-                summary=post.summary, summary_line=post.summary_line,
-                excerpt_length=config.excerpt_length)
-        bodies[post.rel] = fresh[key] = body
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
-    return bodies
 
 
 def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--future", action="store_true", help="include future-dated posts")
         command.add_argument("--keep-going", action="store_true",
                              help="show TeX errors on the page as warnings instead of failing")
+        command.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                             help="processes for rendering Markdown (default: one per core)")
     build_cmd.add_argument("--base-url", default=None, metavar="URL",
                            help="publish at URL instead of blogkit.yaml's base_url")
     build_cmd.add_argument("--timings", action="store_true",
@@ -72,6 +74,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         drafts=args.drafts,
         future=args.future,
         keep_going=args.keep_going,
+        workers=args.jobs,
         base_url=getattr(args, "base_url", None),
     )
 

@@ -1,0 +1,170 @@
+"""PARSE, at scale: every post's Body from the memo, the disk cache, or a process pool.
+
+A `Body` is a pure function of the file's bytes, its place under content/, the settings
+that shape it and blogkit's version, so it is cached on disk under that key and shared
+by `build` and `serve`. Misses are rendered in a process pool sized to the cores when
+there are enough of them to pay for starting it; each worker sets markdown-it up once.
+Results are put back in the posts' order, so the output never depends on the workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from . import __version__
+from .config import SiteConfig
+from .content import Post
+from .markdown import Body, create_markdown, render_body
+
+CACHE_NAME = "bodies.sqlite"
+_LIBRARIES = (
+    f"blogkit {__version__}",
+    *(f"{name} {metadata.version(name)}"
+      for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
+)
+"""Versions a body depends on: a new version of any of them renders bodies anew."""
+POOL_THRESHOLD = 24
+"""Below this many bodies to render, a pool costs more than it saves."""
+_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class BodyJob:
+    """What rendering one body needs (small and picklable, for the pool)."""
+
+    rel: str
+    source: Path
+    content_dir: Path
+    body: str
+    body_line: int
+    title: str
+    title_line: int
+    summary: str | None
+    summary_line: int
+    excerpt_length: int
+
+
+def render_all(
+    config: SiteConfig,
+    posts: Sequence[Post],
+    memo: dict[tuple[str, str], Body] | None = None,
+    workers: int | None = None,
+) -> dict[str, Body]:
+    """Every post's Body, keyed by its content-relative path; render only what is new."""
+    keys = {post.rel: body_key(config, post) for post in posts}
+    found: dict[str, Body] = {}
+    if memo is not None:
+        found = {post.rel: memo[(post.rel, keys[post.rel])] for post in posts
+                 if (post.rel, keys[post.rel]) in memo}
+    wanted = [post for post in posts if post.rel not in found]
+    if wanted:
+        with _DiskCache(config.cache_dir / CACHE_NAME) as disk:
+            found.update(disk.get_many({post.rel: keys[post.rel] for post in wanted}))
+            missing = [post for post in wanted if post.rel not in found]
+            fresh = _render(config, missing, workers)
+            disk.put_many({keys[rel]: body for rel, body in fresh.items()})
+            found.update(fresh)
+    if memo is not None:
+        memo.clear()
+        memo.update({(rel, keys[rel]): body for rel, body in found.items()})
+    return {post.rel: found[post.rel] for post in posts}
+
+
+def body_key(config: SiteConfig, post: Post) -> str:
+    """The cache key of a post's body: everything the body is a function of."""
+    parts = [*_LIBRARIES, str(config.excerpt_length), post.rel, post.digest]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None) -> dict[str, Body]:
+    jobs = [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
+                    p.title_line, p.summary, p.summary_line, config.excerpt_length)
+            for p in posts]
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(jobs) < POOL_THRESHOLD:
+        md = create_markdown()
+        return {job.rel: _render_one(md, job) for job in jobs}
+    chunks = [jobs[start:start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=count, initializer=_start_worker) as pool:
+        results: dict[str, Body] = {}
+        for chunk in pool.map(_render_chunk, chunks):
+            results.update(chunk)
+    return results
+
+
+# The parser a pool worker sets up once. Module state only in worker processes: the
+# parent never reads or writes it.
+_WORKER_MD: list[MarkdownIt] = []
+
+
+def _start_worker() -> None:
+    _WORKER_MD.append(create_markdown())
+
+
+def _render_chunk(jobs: list[BodyJob]) -> dict[str, Body]:
+    md = _WORKER_MD[0]
+    return {job.rel: _render_one(md, job) for job in jobs}
+
+
+def _render_one(md: MarkdownIt, job: BodyJob) -> Body:
+    return render_body(
+        md, source=job.source, content_dir=job.content_dir, body=job.body,
+        body_line=job.body_line, title=job.title, title_line=job.title_line,
+        summary=job.summary, summary_line=job.summary_line, excerpt_length=job.excerpt_length)
+
+
+class _DiskCache:
+    """Pickled bodies in one sqlite file; unreadable entries count as misses."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB)")
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB)")
+
+    def __enter__(self) -> _DiskCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def get_many(self, keys: dict[str, str]) -> dict[str, Body]:
+        """Bodies found for {rel: key}, by rel."""
+        by_key = {key: rel for rel, key in keys.items()}
+        found: dict[str, Body] = {}
+        items = list(by_key)
+        for start in range(0, len(items), 500):
+            batch = items[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch)
+            for key, blob in rows:
+                try:
+                    body = pickle.loads(blob)
+                except Exception:  # noqa: BLE001 (a stale pickle from another version)
+                    continue
+                if isinstance(body, Body):
+                    found[by_key[key]] = body
+        return found
+
+    def put_many(self, bodies: dict[str, Body]) -> None:
+        if not bodies:
+            return
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
+                [(key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+                 for key, body in bodies.items()])

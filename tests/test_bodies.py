@@ -1,0 +1,54 @@
+"""PARSE at scale: the disk cache and the process pool never change the output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from blogkit.bodies import POOL_THRESHOLD
+from blogkit.build import BuildOptions, build
+
+CONFIG = """\
+base_url: https://example.com/
+languages:
+  - {code: zh, name: 中文, title: 博客}
+  - {code: en, name: English, title: Blog}
+"""
+
+
+def site(root: Path, posts: int) -> Path:
+    root.mkdir()
+    (root / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
+    for number in range(posts):
+        for lang, text in (("zh", "中文正文，公式 $a_{%d}$。"), ("en", "Body with $b_{%d}$.")):
+            path = root / f"content/posts/p{number:03d}/index.{lang}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"---\ntitle: T{number}\ndate: 2026-01-{number % 28 + 1:02d}\n---\n"
+                            f"{text % number}\n\n```python\nx = {number}\n```\n",
+                            encoding="utf-8")
+    return root
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_one_worker_two_workers_and_a_warm_cache_give_the_same_site(tmp_path: Path) -> None:
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)  # enough bodies to start a pool
+    build(BuildOptions(source=root, output=tmp_path / "one", workers=1))
+    one = files(tmp_path / "one")
+    shutil.rmtree(root / ".blogkit-cache")
+    build(BuildOptions(source=root, output=tmp_path / "two", workers=2))
+    assert files(tmp_path / "two") == one
+    warm = build(BuildOptions(source=root, output=tmp_path / "warm", workers=2))
+    assert files(tmp_path / "warm") == one
+    assert warm.formulas["katex"] == 0
+
+
+def test_a_damaged_body_cache_is_rebuilt(tmp_path: Path) -> None:
+    root = site(tmp_path / "site", 2)
+    build(BuildOptions(source=root, output=tmp_path / "a"))
+    (root / ".blogkit-cache/bodies.sqlite").write_bytes(b"not a database")
+    build(BuildOptions(source=root, output=tmp_path / "b"))
+    assert files(tmp_path / "a") == files(tmp_path / "b")
