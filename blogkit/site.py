@@ -116,7 +116,8 @@ def assemble(
             continue
 
         def finish(text: str, body: Body = body, resolve: Callable[[str], str] = resolve) -> str:
-            return resolve(fill_math(text, body))
+            # Links first: the text is still small; formulas make it many times larger.
+            return fill_math(resolve(text), body)
         entries[post.rel] = Entry(
             post=post,
             body=body,
