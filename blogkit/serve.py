@@ -153,21 +153,25 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     base_path = load_config(root).base_path
     server_state = DevServer(options, base_path)
     stop = threading.Event()
-    watcher = server_state.start_watching(stop)
-    print(server_state.rebuild(), flush=True)
-    server = _bind(host, port, server_state)
-    address = f"http://{host}:{server.server_address[1]}{base_path}"
-    print(f"serving {root.name} at {address} (Ctrl-C to stop)", flush=True)
-    if open_browser:
-        webbrowser.open(address)
-    try:
+    server: ThreadingHTTPServer | None = None
+    watcher: threading.Thread | None = None
+    try:  # Ctrl-C at any moment, even during the first build, ends cleanly
+        watcher = server_state.start_watching(stop)
+        print(server_state.rebuild(), flush=True)
+        server = _bind(host, port, server_state)
+        address = f"http://{host}:{server.server_address[1]}{base_path}"
+        print(f"serving {root.name} at {address} (Ctrl-C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(address)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
         stop.set()
-        server.server_close()
-        watcher.join(timeout=2)
+        if server is not None:
+            server.server_close()
+        if watcher is not None:
+            watcher.join(timeout=2)
     return 0
 
 
