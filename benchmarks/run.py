@@ -12,14 +12,20 @@ median wall time of each, and the formula throughput read from `--timings`.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
+
+from blogkit.serve import RELOAD_PATH, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_GENERATOR = REPO.parent / "shared" / "bench" / "gencorpus.py"
@@ -46,6 +52,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR)
     parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
+    parser.add_argument("--edits", type=int, default=10,
+                        help="edits timed against `blogkit serve` (median)")
     args = parser.parse_args()
     if not args.generator.is_file():
         parser.error(f"no corpus generator at {args.generator}; pass --generator")
@@ -57,6 +65,7 @@ def main() -> int:
                        capture_output=True)
         (site / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
         report(site, args.repeat)
+        serve_edits(site, args.edits)
     finally:
         if args.keep:
             print(f"corpus kept in {work}")
@@ -92,6 +101,44 @@ def report(site: Path, repeat: int) -> None:
         rate = counts.get("distinct", 0) / math_s if math_s else 0
         print(f"{label} stages (ms): {stages}")
         print(f"{label} formulas: {counts}; {rate:,.0f} distinct formulas/s in the math stage")
+
+
+def serve_edits(site: Path, edits: int) -> None:
+    """Median time from writing a post to the dev server's reload signal."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "blogkit", "serve", "-s", str(site),
+                               "--port", str(port)], stdout=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/{RELOAD_PATH}"  # the corpus config has no base path
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("serving "):
+                break
+        post = sorted((site / "content" / "posts").glob("*/index.en.md"))[0]
+        timings, lines = [], []
+        for number in range(edits):
+            epoch = json.loads(urllib.request.urlopen(f"{base}?epoch=-1").read())["epoch"]
+            answer: list[float] = []
+            poll = threading.Thread(target=_wait_reload, args=(f"{base}?epoch={epoch}", answer))
+            poll.start()
+            time.sleep(0.3)  # the long poll is waiting
+            start = time.perf_counter()
+            with post.open("a", encoding="utf-8") as stream:
+                stream.write(f"\nOne more sentence, number {number}.\n")
+            poll.join()
+            timings.append(answer[0] - start)
+            lines.append(server.stdout.readline().strip())
+        print(f"serve edit -> reload  median {statistics.median(timings) * 1000:6.0f} ms  "
+              f"(runs: {', '.join(f'{t * 1000:.0f}' for t in timings)})")
+        print(f"  last rebuild: {lines[-1]}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def _wait_reload(url: str, answer: list[float]) -> None:
+    urllib.request.urlopen(url, timeout=60).read()
+    answer.append(time.perf_counter())
 
 
 def timed_build(site: Path) -> tuple[float, str]:
