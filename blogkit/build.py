@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jinja2
+
 from . import formulas as math_step
 from . import outputs as publish
+from .bodies import render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .highlight import stylesheet
-from .bodies import render_all
 from .markdown import Body
 from .render import Output, PageMemo, plan, run
 from .site import Entry, assemble
@@ -79,6 +81,15 @@ class BuildCache:
     formulas: dict[Formula, Rendered] = field(default_factory=dict)
     entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
     pages: PageMemo = field(default_factory=PageMemo)
+    templates: tuple[object, jinja2.Environment] | None = None
+    """The Jinja environment and the template files it was made for (compiled once)."""
+
+    def environment(self, root: Path) -> tuple[object, jinja2.Environment]:
+        """The Jinja environment, made anew only when a template file is added or changed."""
+        key = _templates_key(root)
+        if self.templates is None or self.templates[0] != key:
+            self.templates = (key, create_environment(root / "templates"))
+        return self.templates
 
     def check_config(self, root: Path) -> None:
         """Forget everything if blogkit.yaml changed since the last build."""
@@ -141,9 +152,9 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         raise BuildError(errors)
     with _timed(timings, "render"):
         jobs = plan(site)
-        outputs, template_errors = run(site, jobs, create_environment(root / "templates"),
-                                       cache.pages if persistent else None,
-                                       _templates_key(root))
+        templates_key, environment = cache.environment(root)
+        outputs, template_errors = run(site, jobs, environment,
+                                       cache.pages if persistent else None, templates_key)
         outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt

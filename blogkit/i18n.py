@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -73,6 +74,12 @@ def load_ui(code: str, overrides: dict[str, str]) -> dict[str, Any]:
 
 
 def _read_ui(code: str) -> dict[str, Any]:
+    return dict(_theme_ui(code))
+
+
+@lru_cache(maxsize=32)
+def _theme_ui(code: str) -> dict[str, Any]:
+    """The theme's strings for `code` (files inside the installed package: read once)."""
     folder = resources.files("blogkit") / "theme" / "i18n"
     entry = folder / f"{code}.yaml"
     if not entry.is_file():

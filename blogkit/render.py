@@ -146,6 +146,8 @@ def _freeze(value: object, seen: dict[int, object]) -> object:
     """
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
+    if isinstance(value, Entry):
+        return value.token  # an entry is a function of what its token hashes
     key = id(value)
     if key in seen:
         return seen[key]

@@ -36,6 +36,8 @@ class Entry:
     """`html` before formulas are filled in (links resolved, `<bk-math>` placeholders
     kept), so the feeds can fill them in as MathML only."""
     linked_excerpt_html: str = ""
+    token: int = 0
+    """Stands for all of the entry in page digests: a hash of what it is made from."""
     """`excerpt_html` likewise."""
 
     @property
@@ -115,19 +117,19 @@ def assemble(
             entries[post.rel] = fresh[key] = memo[key]
             continue
 
-        def finish(text: str, body: Body = body, resolve: Callable[[str], str] = resolve) -> str:
-            # Links first: the text is still small; formulas make it many times larger.
-            return fill_math(resolve(text), body)
+        # Links first: the text is still small; formulas make it many times larger.
+        linked_html, linked_excerpt = resolve(body.html), resolve(body.excerpt_html)
         entries[post.rel] = Entry(
             post=post,
             body=body,
-            html=finish(body.html),
-            excerpt_html=finish(body.excerpt_html),
+            html=fill_math(linked_html, body),
+            excerpt_html=fill_math(linked_excerpt, body),
             title_html=fill_math(body.title_html, body),
             toc=tuple(TocEntry(t.level, t.anchor, fill_math(t.html, body), t.text)
                       for t in body.toc),
-            linked_html=resolve(body.html),
-            linked_excerpt_html=resolve(body.excerpt_html),
+            linked_html=linked_html,
+            linked_excerpt_html=linked_excerpt,
+            token=hash((post.rel, post.digest, post.url, targets)),
         )
         fresh[key] = entries[post.rel]
     if memo is not None:
