@@ -205,7 +205,8 @@ def _atom(site: Site, feed: Feed) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM_NS, _XML_LANG: feed.lang})
     self_url = feed.url(config.base_url, FEED_FORMATS[0])
     _text(root, "title", feed.title)
-    _text(root, "subtitle", feed.description)
+    if feed.description:
+        _text(root, "subtitle", feed.description)
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": feed.page_url})
     ET.SubElement(root, "link", {"rel": "self", "type": FEED_FORMATS[0].media_type,
                                  "href": self_url})
@@ -256,9 +257,10 @@ def _json_feed(site: Site, feed: Feed) -> bytes:
     config = site.config
     data: dict[str, object] = {
         "version": JSON_FEED_VERSION, "title": feed.title, "home_page_url": feed.page_url,
-        "feed_url": feed.url(config.base_url, FEED_FORMATS[2]),
-        "description": feed.description, "language": feed.lang,
+        "feed_url": feed.url(config.base_url, FEED_FORMATS[2]), "language": feed.lang,
     }
+    if feed.description:
+        data["description"] = feed.description
     if config.author:
         data["authors"] = [{"name": config.author}]
     items = []

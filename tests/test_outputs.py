@@ -209,6 +209,9 @@ def test_excerpt_feeds_and_stable_ids(tmp_path: Path) -> None:
         now = [e.id for e in feed(output, name).entries]
         assert now == [f"{BASE}posts/c/", *ids[name][:1]]  # limit 2
     assert json_feed(output, "feed.json")["items"][1]["id"] == ids["atom.xml"][0]
+    # A language without posts has empty feeds, still valid.
+    assert [feed(output, "en/" + name).entries for name in FEEDS] == [[], []]
+    assert json_feed(output, "en/feed.json")["items"] == []
 
 
 # -- sitemap.xml and robots.txt -------------------------------------------------------------
