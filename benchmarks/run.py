@@ -25,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from blogkit.config import load_config
 from blogkit.serve import RELOAD_PATH, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,7 +109,7 @@ def serve_edits(site: Path, edits: int) -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "blogkit", "serve", "-s", str(site),
                                "--port", str(port)], stdout=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}/{RELOAD_PATH}"  # the corpus config has no base path
+    base = f"http://127.0.0.1:{port}{load_config(site.resolve()).base_path}{RELOAD_PATH}"
     try:
         assert server.stdout is not None
         for line in server.stdout:

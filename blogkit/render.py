@@ -153,10 +153,13 @@ def _freeze(value: object, seen: dict[int, object]) -> object:
         return seen[key]
     result: object
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        result = (type(value).__name__, *(_freeze(getattr(value, f.name), seen)
-                                          for f in dataclasses.fields(value)))
+        try:  # frozen dataclasses of plain values hash themselves, much faster
+            result = (type(value).__name__, hash(value))
+        except TypeError:
+            result = (type(value).__name__, *(_freeze(getattr(value, f.name), seen)
+                                              for f in dataclasses.fields(value)))
     elif isinstance(value, dict):
-        result = tuple(sorted(((k, _freeze(v, seen)) for k, v in value.items()), key=repr))
+        result = tuple(sorted(((str(k), _freeze(v, seen)) for k, v in value.items())))
     elif isinstance(value, (list, tuple)):
         result = tuple(_freeze(item, seen) for item in value)
     else:

@@ -8,6 +8,7 @@ by file name; an override can extend the original as `theme/<name>`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,10 @@ def create_environment(site_templates: Path) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=65536)
 def encode_url(url: str) -> str:
-    """Percent-encode a URL's path (CJK tag slugs) and leave its structure alone."""
+    """Percent-encode a URL's path (CJK tag slugs) and leave its structure alone.
+
+    A pure function called for every link of every page: its results are kept.
+    """
     return quote(url, safe="/#?=&%:+@,;~")
