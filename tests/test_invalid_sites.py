@@ -88,7 +88,7 @@ def built(
         return dict(zip(wanted, pool.map(run, wanted), strict=True))
 
 
-@pytest.mark.parametrize("case", _case_params())
+@pytest.mark.parametrize("case", list(_case_params()))
 def test_invalid_site(
     case: str, built: dict[str, tuple[Path, subprocess.CompletedProcess[str]]]
 ) -> None:
