@@ -15,7 +15,6 @@ import argparse
 import json
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -133,7 +132,7 @@ def serve_edits(site: Path, edits: int) -> None:
               f"(runs: {', '.join(f'{t * 1000:.0f}' for t in timings)})")
         print(f"  last rebuild: {lines[-1]}")
     finally:
-        server.send_signal(signal.SIGINT)
+        server.terminate()  # SIGTERM: SIGINT may be ignored in a background job
         server.wait(timeout=30)
 
 

@@ -10,9 +10,11 @@ The site is served under its base path (`/blog/` when base_url has one).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import posixpath
+import signal
 import socket
 import sys
 import threading
@@ -123,7 +125,10 @@ class DevServer:
                 continue
             names = sorted(path.relative_to(self.root).as_posix() for path in paths)
             shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
-            print(self.rebuild(shown), flush=True)
+            line = self.rebuild(shown)
+            # A closed terminal (a broken pipe) must not stop the server.
+            with contextlib.suppress(OSError):
+                print(line, flush=True)
 
     @property
     def sentinel(self) -> Path:
@@ -153,6 +158,8 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     base_path = load_config(root).base_path
     server_state = DevServer(options, base_path)
     stop = threading.Event()
+    # SIGTERM (a service manager, `kill`) ends the server as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     server: ThreadingHTTPServer | None = None
     watcher: threading.Thread | None = None
     try:  # Ctrl-C at any moment, even during the first build, ends cleanly
@@ -173,6 +180,10 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
         if watcher is not None:
             watcher.join(timeout=2)
     return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _bind(host: str, port: int, state: DevServer) -> ThreadingHTTPServer:

@@ -263,3 +263,9 @@ def test_taken_port_moves_to_the_next_and_ctrl_c_exits_cleanly(server: Server) -
     assert server.stop() == 0
     children = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True)
     assert children.stdout == b""  # no Node worker or other child left behind
+
+
+def test_sigterm_stops_the_server_cleanly(server: Server) -> None:
+    server.process.terminate()
+    assert server.process.wait(timeout=10) == 0
+    server.wait_for_line("stopped")
