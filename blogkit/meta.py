@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -87,11 +88,17 @@ def page_image(base_url: str, page_url: str, extra: dict[str, Any], body_html: s
             return encode_url(base_url.rstrip("/") + image)
         return encode_url(urljoin(page_url, image))
     # Image URLs in a post's HTML are already root-relative with the base path (or absolute).
+    src = _first_image(body_html)
+    return encode_url(urljoin(page_url, src)) if src.strip() else ""
+
+
+@lru_cache(maxsize=4096)
+def _first_image(body_html: str) -> str:
+    """The first `<img src>` of a body, or "" (kept: a rebuild asks again for the same body)."""
     found = _IMG_SRC.search(body_html)
     if found is None:
         return ""
-    src = html.unescape(found.group(1) if found.group(1) is not None else found.group(2))
-    return encode_url(urljoin(page_url, src)) if src.strip() else ""
+    return html.unescape(found.group(1) if found.group(1) is not None else found.group(2))
 
 
 def social(
