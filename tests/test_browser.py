@@ -318,3 +318,23 @@ def test_formulas_render_without_javascript(server: Server, browser: Browser) ->
         watch.assert_clean()
     finally:
         context.close()
+
+
+def test_the_page_reloads_itself_and_shows_the_overlay(server: Server, page: Page,
+                                                      watch: Watch) -> None:
+    """Live preview in a real browser: an edit reloads the page; a bad edit overlays it."""
+    about = server.root / "content/about.zh.md"
+    page.goto(server.url("about/"))
+    settle(page)
+    expect(page.locator("main")).to_contain_text("关于本站。")
+    about.write_text(post_text("关于", "2025-01-01", "页面已自动刷新。"), encoding="utf-8")
+    expect(page.locator("main")).to_contain_text("页面已自动刷新。", timeout=20_000)
+    about.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    overlay = page.locator("#blogkit-overlay")
+    expect(overlay).to_be_visible(timeout=20_000)
+    expect(overlay).to_contain_text("content/about.zh.md")
+    expect(page.locator("main")).to_contain_text("页面已自动刷新。")  # the last good page
+    about.write_text(post_text("关于", "2025-01-01", "关于本站。"), encoding="utf-8")
+    expect(overlay).to_have_count(0, timeout=20_000)
+    expect(page.locator("main")).to_contain_text("关于本站。")
+    watch.assert_clean()

@@ -269,3 +269,19 @@ def test_sigterm_stops_the_server_cleanly(server: Server) -> None:
     server.process.terminate()
     assert server.process.wait(timeout=10) == 0
     server.wait_for_line("stopped")
+
+
+def test_rename_and_replace_saves_and_bursts_are_one_rebuild(server: Server) -> None:
+    seen = len(server.lines)
+    target = server.site / "content/posts/p1.zh.md"
+    for number in range(5):  # an editor that writes a temporary file, then renames it
+        temporary = target.with_name(f".p1.zh.md.{number}.tmp")
+        temporary.write_text(post("文1", "2026-01-02", f"第{number}版"), encoding="utf-8")
+        temporary.replace(target)
+        time.sleep(0.02)
+    server.wait_for_line(" in ", after=seen)
+    time.sleep(1.0)  # any rebuild still to come would have started by now
+    rebuilds = [line for line in server.lines[seen:] if "re-rendered" in line]
+    assert 1 <= len(rebuilds) <= 2, rebuilds
+    assert all(".tmp" not in line for line in rebuilds)
+    assert "第4版" in server.get("posts/p1/")[2].decode()
