@@ -81,6 +81,7 @@ class BuildCache:
     formulas: dict[Formula, Rendered] = field(default_factory=dict)
     entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
     pages: PageMemo = field(default_factory=PageMemo)
+    feeds: dict[tuple[str, int], bytes] = field(default_factory=dict)
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
 
@@ -159,7 +160,8 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
         feed_math = math_step.render_mathml(config, publish.feed_bodies(site))
-        outputs += publish.feeds(site, feed_math.fill) + [publish.sitemap(site, jobs)]
+        outputs += publish.feeds(site, feed_math.fill, cache.feeds if persistent else None)
+        outputs.append(publish.sitemap(site, jobs))
         outputs += publish.robots(site, statics)
         template_errors += collisions(outputs, statics)
     if template_errors:

@@ -91,15 +91,32 @@ def feed_bodies(site: Site) -> list[Body]:
     return [entry.body for entry in _feed_entries(site).values()]
 
 
-def feeds(site: Site, fill_math: Callable[[str, Body], str]) -> list[Output]:
-    """Render every feed in every format; `fill_math` puts formulas in (as MathML)."""
+def feeds(
+    site: Site,
+    fill_math: Callable[[str, Body], str],
+    memo: dict[tuple[str, int], bytes] | None = None,
+) -> list[Output]:
+    """Render every feed in every format; `fill_math` puts formulas in (as MathML).
+
+    `memo` (kept by the dev server for one configuration) reuses the bytes of a feed whose
+    data is unchanged: writing XML is most of a feed's cost.
+    """
     items = {rel: _item(site, entry, fill_math) for rel, entry in _feed_entries(site).items()}
     outputs = []
+    fresh: dict[tuple[str, int], bytes] = {}
+    writers = ((FEED_FORMATS[0], _atom), (FEED_FORMATS[1], _rss), (FEED_FORMATS[2], _json_feed))
     for feed in _feeds(site, items):
-        for fmt, data in ((FEED_FORMATS[0], _atom(site, feed)), (FEED_FORMATS[1], _rss(site, feed)),
-                          (FEED_FORMATS[2], _json_feed(site, feed))):
+        for fmt, write in writers:
+            key = (feed.folder + fmt.file, hash(feed))
+            data = memo.get(key) if memo is not None else None
+            if data is None:
+                data = write(site, feed)
+            fresh[key] = data
             path = feed.folder.lstrip("/") + fmt.file
             outputs.append(Output(path, data, f"{fmt.name} feed for {feed.folder}"))
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return outputs
 
 

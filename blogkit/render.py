@@ -99,20 +99,22 @@ def run(
     frozen: dict[int, object] = {}
     fresh: dict[str, tuple[int, bytes]] = {}
     rendered = 0
+    # A page's head data (`_meta`) is a function of the job, the site's set of pages and
+    # the configuration (fixed for a memo's life): the digest takes those, not the head.
+    pages_key = hash(frozenset(urls.items())) if memo is not None else 0
     for job in jobs:
-        meta = _meta(config, job, urls, ui[job.lang])
         path = job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
         digest = 0
         if memo is not None:
-            # `meta` is made anew for each job, so its parts must not enter the id-keyed
-            # `frozen` memo (a later object could reuse a freed one's id).
-            digest = hash((templates_key, job.template, _freeze(meta, {}),
+            digest = hash((templates_key, pages_key, job.template, job.page_id, job.lang,
+                           job.url, job.title, job.description, job.needs_math, job.origin,
                            _freeze(job.context, frozen)))
             previous = memo.pages.get(path)
             if previous is not None and previous[0] == digest:
                 fresh[path] = previous
                 outputs.append(Output(path, previous[1], _describe(job), job.origin))
                 continue
+        meta = _meta(config, job, urls, ui[job.lang])
         try:
             template = env.get_template(job.template)
             text = template.render(page=meta, site=_site_view(config, job.lang), ui=ui[job.lang],
