@@ -152,7 +152,7 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
     if errors:
         raise BuildError(errors)
     with _timed(timings, "render"):
-        jobs = plan(site)
+        jobs = plan(site, cache.pages if persistent else None)
         templates_key, environment = cache.environment(root)
         outputs, template_errors = run(site, jobs, environment,
                                        cache.pages if persistent else None, templates_key)

@@ -59,12 +59,42 @@ class PageJob:
     """The post or page file this page shows, if any."""
 
 
-def plan(site: Site) -> list[PageJob]:
-    """Return every page of the site as a job (not yet rendered)."""
+def plan(site: Site, memo: PageMemo | None = None) -> list[PageJob]:
+    """Return every page of the site as a job (not yet rendered).
+
+    With a `memo`, a post's view is reused when its entry, neighbours and translations
+    are the same as in the previous build (its digest then need not be taken again).
+    """
     jobs: list[PageJob] = []
+    views = _ViewMaker(site, memo)
     for language in site.config.languages:
-        jobs.extend(_language_jobs(site, language.code))
+        jobs.extend(_language_jobs(site, language.code, views))
+    if memo is not None:
+        memo.views = views.fresh
     return jobs
+
+
+class _ViewMaker:
+    """Makes post views, reusing the memo's; remembers each view's digest."""
+
+    def __init__(self, site: Site, memo: PageMemo | None) -> None:
+        self.site = site
+        self.old = memo.views if memo is not None else None
+        self.fresh: dict[tuple[object, ...], tuple[PostView, object]] = {}
+
+    def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
+             newer: Entry | None) -> PostView:
+        if self.old is None:
+            return _post_view(self.site, entry, ui, older, newer)
+        translations = self.site.translations.get(entry.post.key, {})
+        key = (entry.token, older.token if older else 0, newer.token if newer else 0,
+               tuple((code, other.url) for code, other in translations.items()))
+        found: tuple[PostView, object] | None = self.old.get(key) or self.fresh.get(key)
+        if found is None:
+            view = _post_view(self.site, entry, ui, older, newer)
+            found = (view, _freeze(view, {}))
+        self.fresh[key] = found
+        return found[0]
 
 
 @dataclass
@@ -77,6 +107,8 @@ class PageMemo:
 
     pages: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     rendered: int = 0
+    views: dict[tuple[object, ...], tuple[PostView, object]] = field(default_factory=dict)
+    """Post views by what they are made of, with their digests (see `plan`)."""
 
 
 def run(
@@ -96,7 +128,9 @@ def run(
     outputs: list[Output] = []
     errors: list[SourceError] = []
     ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
-    frozen: dict[int, object] = {}
+    # Seeded with the digests of the views `plan` kept: those are not taken again.
+    frozen: dict[int, object] = (
+        {id(view): digest for view, digest in memo.views.values()} if memo is not None else {})
     fresh: dict[str, tuple[int, bytes]] = {}
     rendered = 0
     # A page's head data (`_meta`) is a function of the job, the site's set of pages and
@@ -171,7 +205,7 @@ def _freeze(value: object, seen: dict[int, object]) -> object:
     return result
 
 
-def _language_jobs(site: Site, lang: str) -> list[PageJob]:
+def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
     config = site.config
     prefix = config.lang_prefix(lang)
     ui = load_ui(lang, config.language(lang).ui)
@@ -181,9 +215,9 @@ def _language_jobs(site: Site, lang: str) -> list[PageJob]:
     for index, entry in enumerate(posts):
         older = posts[index + 1] if index + 1 < len(posts) else None
         newer = posts[index - 1] if index > 0 else None
-        views[entry.post.rel] = _post_view(site, entry, ui, older, newer)
+        views[entry.post.rel] = maker.view(entry, ui, older, newer)
     for entry in site.pages[lang]:
-        views[entry.post.rel] = _post_view(site, entry, ui, None, None)
+        views[entry.post.rel] = maker.view(entry, ui, None, None)
     jobs = _listing_jobs(site, lang, ui, views, ("home",), f"{prefix}/", posts,
                          config.language(lang).title, {"term": None})
     for entry in (*posts, *site.pages[lang]):
