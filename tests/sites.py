@@ -9,6 +9,8 @@ Paths in a site dict are relative to the site folder; text is written as UTF-8, 
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -58,6 +60,19 @@ def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(data, encoding="utf-8")
     return root
+
+
+def write_file(root: Path, name: str, text: str) -> None:
+    """Write one file of a site, with an mtime later than any before it.
+
+    Rebuilds notice a file by its size and mtime; a coarse file-system clock must not
+    hide an edit made right after the previous one.
+    """
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    later = max(time.time_ns(), path.stat().st_mtime_ns) + 10_000_000
+    os.utime(path, ns=(later, later))
 
 
 def build_site(root: Path, output: Path | None = None) -> BuildResult:

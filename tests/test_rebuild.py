@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
+from sites import post_text
+from sites import write_file as write
 
 from blogkit.build import BuildCache, BuildOptions, Compiled, compile_site
 
@@ -24,16 +24,7 @@ categories:
 
 
 def post(title: str, date: str, body: str, category: str = "3D Model") -> str:
-    return f"---\ntitle: {title}\ndate: {date}\ncategories: {category}\ntags: [t1]\n---\n{body}\n"
-
-
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    # A later mtime even on file systems with coarse timestamps.
-    later = time.time_ns() + 10_000_000
-    os.utime(path, ns=(later, later))
+    return post_text(title, date, body, categories=category, tags="t1")
 
 
 def snapshot(compiled: Compiled) -> dict[str, bytes]:

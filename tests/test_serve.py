@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sites import post_text
+from sites import write_file as write
 
 from blogkit.build import BuildOptions, build
 from blogkit.serve import RELOAD_PATH, free_port
@@ -32,13 +34,7 @@ categories:
 
 
 def post(title: str, date: str, body: str) -> str:
-    return f"---\ntitle: {title}\ndate: {date}\ncategories: 3D Model\n---\n{body}\n"
-
-
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    return post_text(title, date, body, categories="3D Model")
 
 
 class Server:
