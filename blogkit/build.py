@@ -26,12 +26,12 @@ from .bodies import render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
+from .formulas import FormulaMemo
 from .highlight import stylesheet
 from .markdown import Body
 from .render import Output, PageMemo, plan, run
 from .site import Entry, assemble
 from .templates import THEME_DIR, create_environment
-from .tex import Formula, Rendered
 from .writer import StaticFile, check_output_folder, collisions, commit
 
 
@@ -78,10 +78,11 @@ class BuildCache:
     config_bytes: bytes = b""
     files: FileMemo = field(default_factory=dict)
     bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
-    formulas: dict[Formula, Rendered] = field(default_factory=dict)
+    formulas: FormulaMemo = field(default_factory=FormulaMemo)
     entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
     pages: PageMemo = field(default_factory=PageMemo)
     feeds: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    sitemap: dict[int, bytes] = field(default_factory=dict)
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
 
@@ -159,9 +160,9 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
         statics = _static_files(config, posts, any(job.needs_math for job in jobs))
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
-        feed_math = math_step.render_mathml(config, publish.feed_bodies(site))
+        feed_math = math_step.render_mathml(config, publish.feed_bodies(site), cache.formulas)
         outputs += publish.feeds(site, feed_math.fill, cache.feeds if persistent else None)
-        outputs.append(publish.sitemap(site, jobs))
+        outputs.append(publish.sitemap(site, jobs, cache.sitemap if persistent else None))
         outputs += publish.robots(site, statics)
         template_errors += collisions(outputs, statics)
     if template_errors:

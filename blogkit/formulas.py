@@ -54,12 +54,31 @@ class FormulaResults:
         return _PLACEHOLDER.sub(replace, text)
 
 
+@dataclass
+class FormulaMemo:
+    """What the dev server keeps between builds for one configuration."""
+
+    html: dict[Formula, Rendered] = field(default_factory=dict)
+    """Formulas rendered for pages (HTML + MathML)."""
+    mathml: dict[Formula, Rendered] = field(default_factory=dict)
+    """Formulas rendered for feeds (MathML only)."""
+    by_body: dict[int, tuple[Body, frozenset[Formula]]] = field(default_factory=dict)
+    """Each body's distinct formulas, by the body's id (the body is kept, so ids stay its)."""
+
+    def formulas_of(self, body: Body) -> frozenset[Formula]:
+        known = self.by_body.get(id(body))
+        if known is None or known[0] is not body:
+            known = (body, frozenset(Formula(use.tex, use.display) for use in body.formulas))
+            self.by_body[id(body)] = known
+        return known[1]
+
+
 def render_formulas(
     config: SiteConfig,
     posts: list[Post],
     bodies: dict[str, Body],
     keep_going: bool,
-    memo: dict[Formula, Rendered] | None = None,
+    memo: FormulaMemo | None = None,
 ) -> FormulaResults:
     """Render every distinct formula once; collect positioned errors and warnings.
 
@@ -67,36 +86,48 @@ def render_formulas(
     builds without opening the on-disk cache; new ones are added to it.
     """
     results = FormulaResults()
-    memo = {} if memo is None else memo
-    distinct = {Formula(use.tex, use.display)
-                for post in posts for use in bodies[post.rel].formulas}
-    missing = sorted((f for f in distinct if f not in memo), key=lambda f: (f.tex, f.display))
+    memo = FormulaMemo() if memo is None else memo
+    shown = [bodies[post.rel] for post in posts]
+    distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in shown))
+    memo.by_body = {id(body): memo.by_body[id(body)] for body in shown if body.formulas}
+    missing = sorted((f for f in distinct if f not in memo.html),
+                     key=lambda f: (f.tex, f.display))
     results.cache_hits = len(distinct) - len(missing)
     if missing:
         with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
-            memo.update(zip(missing, renderer.render(missing), strict=True))
+            memo.html.update(zip(missing, renderer.render(missing), strict=True))
             results.cache_hits += renderer.hits
             results.rendered_by_katex = renderer.misses
-    results.rendered = {formula: memo[formula] for formula in distinct}
-    results.uses = sum(len(bodies[post.rel].formulas) for post in posts)
+    results.rendered = {formula: memo.html[formula] for formula in distinct}
+    results.uses = sum(len(body.formulas) for body in shown)
+    troubled = {f for f in distinct if results.rendered[f].error or results.rendered[f].warnings}
     for post in posts:
-        seen: set[tuple[int, int, str]] = set()
-        for use in bodies[post.rel].formulas:
-            if (use.line, use.col, use.tex) in seen:
-                continue  # a heading's formula is also rendered in the TOC
-            seen.add((use.line, use.col, use.tex))
-            result = results.rendered[Formula(use.tex, use.display)]
-            if result.error is not None:
-                error = _positioned(post.source, use, result, keep_going)
-                (results.warnings if keep_going else results.errors).append(error)
-            for warning in result.warnings:
-                results.warnings.append(SourceError(
-                    post.source, use.line, use.col, f"KaTeX warning: {warning}",
-                    severity="warning"))
+        body = bodies[post.rel]
+        if troubled and not troubled.isdisjoint(memo.formulas_of(body)):
+            _report(post, body, results, keep_going)
     return results
 
 
-def render_mathml(config: SiteConfig, bodies: Iterable[Body]) -> FormulaResults:
+def _report(post: Post, body: Body, results: FormulaResults, keep_going: bool) -> None:
+    """Add the errors and warnings of one body's formulas to `results`."""
+    seen: set[tuple[int, int, str]] = set()
+    for use in body.formulas:
+        if (use.line, use.col, use.tex) in seen:
+            continue  # a heading's formula is also rendered in the TOC
+        seen.add((use.line, use.col, use.tex))
+        result = results.rendered[Formula(use.tex, use.display)]
+        if result.error is not None:
+            error = _positioned(post.source, use, result, keep_going)
+            (results.warnings if keep_going else results.errors).append(error)
+        for warning in result.warnings:
+            results.warnings.append(SourceError(
+                post.source, use.line, use.col, f"KaTeX warning: {warning}",
+                severity="warning"))
+
+
+def render_mathml(
+    config: SiteConfig, bodies: Iterable[Body], memo: FormulaMemo | None = None
+) -> FormulaResults:
     """Render the distinct formulas of `bodies` as MathML only (for feeds); `fill` uses them.
 
     A feed reader drops KaTeX's stylesheet, so the HTML half of KaTeX's usual output would
@@ -105,13 +136,16 @@ def render_mathml(config: SiteConfig, bodies: Iterable[Body]) -> FormulaResults:
     here it only becomes the same error box.
     """
     results = FormulaResults()
-    distinct = sorted({Formula(use.tex, use.display) for body in bodies for use in body.formulas},
-                      key=lambda f: (f.tex, f.display))
-    if distinct:
+    memo = FormulaMemo() if memo is None else memo
+    distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in bodies))
+    missing = sorted((f for f in distinct if f not in memo.mathml),
+                     key=lambda f: (f.tex, f.display))
+    if missing:
         with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
-            rendered = renderer.render(distinct, output="mathml")
+            memo.mathml.update(zip(missing, renderer.render(missing, output="mathml"),
+                                   strict=True))
             results.cache_hits, results.rendered_by_katex = renderer.hits, renderer.misses
-        results.rendered = dict(zip(distinct, rendered, strict=True))
+    results.rendered = {formula: memo.mathml[formula] for formula in distinct}
     return results
 
 

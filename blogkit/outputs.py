@@ -120,30 +120,44 @@ def feeds(
     return outputs
 
 
-def sitemap(site: Site, jobs: Sequence[PageJob]) -> Output:
+def sitemap(
+    site: Site, jobs: Sequence[PageJob], memo: dict[int, bytes] | None = None
+) -> Output:
     """Return sitemap.xml: every page but 404, its lastmod, and its translations.
 
     Translations are `xhtml:link` hreflang alternates (with x-default), as Google reads
-    them; they are the same as the `<link rel="alternate">` in the pages' heads.
+    them; they are the same as the `<link rel="alternate">` in the pages' heads. `memo`
+    (kept by the dev server) reuses the bytes when no page, date or translation changed.
     """
     config = site.config
     absolute = config.base_url.rstrip("/")
     urls = {(job.lang, job.page_id): job.url for job in jobs}
-    # Prefixed names with their xmlns attributes written out: ET.register_namespace would
-    # change ElementTree's global table, and default prefixes (ns0:) are ugly.
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    pages = []
     for job in jobs:
         if job.page_id == ("404",):
             continue
-        url = ET.SubElement(urlset, "url")
-        _text(url, "loc", encode_url(absolute + job.url))
         lastmod = _lastmod(site, job)
-        if lastmod is not None:
-            _text(url, "lastmod", _rfc3339(lastmod))
-        for alternate in alternates(config, job.page_id, urls):
-            ET.SubElement(url, "xhtml:link",
-                          {"rel": "alternate", "hreflang": alternate.lang, "href": alternate.url})
-    return Output("sitemap.xml", _xml_bytes(urlset), "sitemap")
+        pages.append((encode_url(absolute + job.url),
+                      _rfc3339(lastmod) if lastmod is not None else None,
+                      tuple((a.lang, a.url) for a in alternates(config, job.page_id, urls))))
+    key = hash(tuple(pages))
+    if memo is not None and key in memo:
+        return Output("sitemap.xml", memo[key], "sitemap")
+    # Prefixed names with their xmlns attributes written out: ET.register_namespace would
+    # change ElementTree's global table, and default prefixes (ns0:) are ugly.
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    for loc, lastmod_text, links in pages:
+        url = ET.SubElement(urlset, "url")
+        _text(url, "loc", loc)
+        if lastmod_text is not None:
+            _text(url, "lastmod", lastmod_text)
+        for lang, href in links:
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": lang, "href": href})
+    data = _xml_bytes(urlset)
+    if memo is not None:
+        memo.clear()
+        memo[key] = data
+    return Output("sitemap.xml", data, "sitemap")
 
 
 def robots(site: Site, statics: Sequence[StaticFile]) -> list[Output]:
