@@ -62,6 +62,19 @@ def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def sample_site(zh_posts: int) -> dict[str, str]:
+    """A whole small site: `zh_posts` zh posts (10 in en), the feature post, an about page."""
+    return {
+        **make_posts(zh_posts, langs=("zh",)),
+        **make_posts(10, langs=("en",)),
+        "content/posts/feature/index.zh.md": feature_post("zh"),
+        "content/posts/feature/index.en.md": feature_post("en"),
+        "content/posts/feature/fig.svg": FEATURE_FIGURE,
+        "content/about.zh.md": post_text("关于", "2025-01-01", "关于本站。"),
+        "content/about.en.md": post_text("About", "2025-01-01", "About this site."),
+    }
+
+
 def write_file(root: Path, name: str, text: str) -> None:
     """Write one file of a site, with an mtime later than any before it.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sites import FEATURE_FIGURE, build_site, feature_post, make_posts, post_text, write_site
+from sites import build_site, post_text, sample_site, write_site
 
 from blogkit.serve import RELOAD_PATH, free_port
 
@@ -61,15 +61,7 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`blogkit serve` of a site with 15 zh posts (page 2 on the zh home), 11 translated."""
     root = tmp_path_factory.mktemp("browser-site")
-    write_site(root, {
-        **make_posts(14, langs=("zh",)),
-        **make_posts(10, langs=("en",)),
-        "content/posts/feature/index.zh.md": feature_post("zh"),
-        "content/posts/feature/index.en.md": feature_post("en"),
-        "content/posts/feature/fig.svg": FEATURE_FIGURE,
-        "content/about.zh.md": post_text("关于", "2025-01-01", "关于本站。"),
-        "content/about.en.md": post_text("About", "2025-01-01", "About this site."),
-    })
+    write_site(root, sample_site(14))
     build_site(root)  # fails here, with blogkit's message, if the site does not build
     log_path = root.parent / "serve.log"
     with log_path.open("wb") as log:

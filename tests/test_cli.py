@@ -23,18 +23,23 @@ def test_version_and_help() -> None:
         assert option in build_help
 
 
+def tiny_site(root: Path) -> None:
+    """One English post, nothing else."""
+    (root / "content/posts").mkdir(parents=True)
+    (root / "blogkit.yaml").write_text(
+        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
+        encoding="utf-8")
+    (root / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
+                                             encoding="utf-8")
+
+
 def test_no_command_prints_help_and_fails() -> None:
     done = blogkit()
     assert done.returncode == 2 and "usage:" in done.stdout
 
 
 def test_build_in_the_current_folder(tmp_path: Path) -> None:
-    (tmp_path / "content/posts").mkdir(parents=True)
-    (tmp_path / "blogkit.yaml").write_text(
-        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
-        encoding="utf-8")
-    (tmp_path / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
-                                                 encoding="utf-8")
+    tiny_site(tmp_path)
     done = blogkit("build", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("built ")
@@ -44,12 +49,7 @@ def test_build_in_the_current_folder(tmp_path: Path) -> None:
 
 
 def test_base_url_option(tmp_path: Path) -> None:
-    (tmp_path / "content/posts").mkdir(parents=True)
-    (tmp_path / "blogkit.yaml").write_text(
-        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
-        encoding="utf-8")
-    (tmp_path / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
-                                                 encoding="utf-8")
+    tiny_site(tmp_path)
     done = blogkit("build", "--base-url", "https://user.github.io/repo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "public/posts/a/index.html").read_text(encoding="utf-8")

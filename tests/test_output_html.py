@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import html5lib
 import pytest
 from html5lib.html5parser import ParseError
-from sites import FEATURE_FIGURE, build_site, feature_post, make_posts, post_text, write_site
+from sites import build_site, post_text, sample_site, write_site
 
 BASE_PATH = "/blog/"
 
@@ -37,15 +37,7 @@ class Page:
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """15 zh posts (10 translated into en), a feature post in both, an about page in both."""
     root = tmp_path_factory.mktemp("html-site")
-    write_site(root, {
-        **make_posts(15, langs=("zh",)),
-        **make_posts(10, langs=("en",)),
-        "content/posts/feature/index.zh.md": feature_post("zh"),
-        "content/posts/feature/index.en.md": feature_post("en"),
-        "content/posts/feature/fig.svg": FEATURE_FIGURE,
-        "content/about.zh.md": post_text("关于", "2025-01-01", "关于本站。"),
-        "content/about.en.md": post_text("About", "2025-01-01", "About this site."),
-    })
+    write_site(root, sample_site(15))
     return build_site(root).output
 
 
