@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import BuildError, SourceError, UsageError
+from .errors import BuildError, SourceError, UsageError, decode_source
 from .i18n import slugify
 from .yamlpos import YamlDoc, did_you_mean, load
 
@@ -146,14 +146,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         raise BuildError([SourceError(
             path, None, None, problem,
             "run blogkit in a site folder, or name one with -s/--source DIR")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        from .content import decoding_error
-
-        raise BuildError([decoding_error(path, raw, exc)]) from None
-    doc, errors = load(text.replace("\r\n", "\n"), path)
+    doc, errors = load(decode_source(path, path.read_bytes()), path)
     if doc is None:
         raise BuildError(errors)
     if override is not None and isinstance(doc.data, dict):

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
-from .errors import BuildError, SourceError
+from .errors import BuildError, SourceError, decode_source
 from .i18n import slugify
 from .yamlpos import YamlDoc, did_you_mean, load
 
@@ -170,41 +170,13 @@ def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]
     return markdown, assets_of
 
 
-def decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:
-    """Explain a file that is not UTF-8, naming the encoding it most likely is."""
-    line = raw[: exc.start].count(b"\n") + 1
-    line_start = raw.rfind(b"\n", 0, exc.start) + 1
-    col = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
-    guess = ""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        guess = " It looks like UTF-16."
-    for encoding, label in (("gb18030", "GBK/GB18030 (Simplified Chinese)"),
-                            ("big5", "Big5 (Traditional Chinese)"),
-                            ("shift_jis", "Shift-JIS (Japanese)")):
-        try:
-            raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        guess = guess or f" It looks like {label}."
-        break
-    return SourceError(
-        path,
-        line,
-        col,
-        f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}).{guess}",
-        "save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 in.md > out.md`, or your "
-        "editor's 'Save with encoding')",
-    )
-
-
 def _load_file(config: SiteConfig, path: Path, errors: list[SourceError]) -> Post | None:
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(decoding_error(path, raw, exc))
+        text = decode_source(path, raw)
+    except BuildError as exc:
+        errors.extend(exc.errors)
         return None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     rel = path.relative_to(config.content_dir).as_posix()
     match = _SUFFIX.match(path.name)
     assert match is not None  # rglob("*.md") guarantees the suffix

@@ -47,20 +47,6 @@ class SourceError:
             text += f"\n    hint: {self.hint}"
         return text
 
-    def context(self, source: str, width: int = 2) -> str:
-        """Return a few lines of `source` around the error with a caret under the column."""
-        if self.line is None:
-            return ""
-        lines = source.splitlines()
-        first = max(1, self.line - width)
-        last = min(len(lines), self.line + width)
-        out = []
-        for number in range(first, last + 1):
-            out.append(f"{number:>5} | {lines[number - 1]}")
-            if number == self.line and self.col is not None:
-                out.append("      | " + " " * (self.col - 1) + "^")
-        return "\n".join(out)
-
     def sort_key(self) -> tuple[str, int, int]:
         return (str(self.path), self.line or 0, self.col or 0)
 
@@ -80,33 +66,6 @@ class BuildError(Exception):
         body = "\n".join(error.format(root) for error in self.errors)
         count = len(self.errors)
         return f"{body}\n{count} error{'s' if count != 1 else ''}; nothing was written."
-
-
-class ErrorList:
-    """Collects errors during a stage; `raise_if_any` ends the stage if there were some."""
-
-    def __init__(self) -> None:
-        self.items: list[SourceError] = []
-
-    def add(
-        self,
-        path: Path,
-        line: int | None,
-        col: int | None,
-        message: str,
-        hint: str = "",
-    ) -> None:
-        self.items.append(SourceError(path, line, col, message, hint))
-
-    def extend(self, errors: Iterable[SourceError]) -> None:
-        self.items.extend(errors)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise BuildError(list(self.items))
 
 
 class UsageError(Exception):
@@ -134,3 +93,43 @@ def _relative(path: Path, root: Path | None) -> str:
         except ValueError:
             pass
     return path.as_posix()
+
+
+def decode_source(path: Path, raw: bytes) -> str:
+    """A user's file as text: UTF-8, with a BOM and CRLF line endings accepted.
+
+    A file in another encoding raises BuildError naming the encoding it most likely is
+    (Chinese writers meet GBK files).
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError([_decoding_error(path, raw, exc)]) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _decoding_error(path: Path, raw: bytes, exc: UnicodeDecodeError) -> SourceError:
+    """Explain a file that is not UTF-8, naming the encoding it most likely is."""
+    line = raw[: exc.start].count(b"\n") + 1
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    col = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    guess = ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = " It looks like UTF-16."
+    for encoding, label in (("gb18030", "GBK/GB18030 (Simplified Chinese)"),
+                            ("big5", "Big5 (Traditional Chinese)"),
+                            ("shift_jis", "Shift-JIS (Japanese)")):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        guess = guess or f" It looks like {label}."
+        break
+    return SourceError(
+        path,
+        line,
+        col,
+        f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}).{guess}",
+        "save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 in.md > out.md`, or your "
+        "editor's 'Save with encoding')",
+    )
