@@ -121,14 +121,17 @@ def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
     markdown, assets_of = _scan(content)
     broken: set[str] = set()
     for path in markdown:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        remembered = memo.get(path) if memo is not None else None
-        if remembered is not None and remembered[0] == stamp:
-            post, file_errors = remembered[1], remembered[2]
-        else:
-            file_errors = []
-            post = _load_file(config, path, file_errors)
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            remembered = memo.get(path) if memo is not None else None
+            if remembered is not None and remembered[0] == stamp:
+                post, file_errors = remembered[1], remembered[2]
+            else:
+                file_errors = []
+                post = _load_file(config, path, file_errors)
+        except FileNotFoundError:
+            continue  # deleted while we walked (an editor saving): the watcher sees it too
             if memo is not None:
                 memo[path] = (stamp, post, file_errors)
         errors.extend(file_errors)

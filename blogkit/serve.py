@@ -19,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import webbrowser
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import BuildCache, BuildOptions, compile_site
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, SourceError, overlay_html
+from .tex import TexSetupError
 
 RELOAD_PATH = "__blogkit/reload"
 """Long-poll endpoint under the base path: `?epoch=N` answers once the site is newer than N."""
@@ -75,10 +77,14 @@ class DevServer:
         start = time.perf_counter()
         try:
             compiled = compile_site(self.options, self.cache)
-        except BuildError as exc:
-            site = ServedSite(self.site.epoch + 1, self.site.files, tuple(exc.errors))
-            details = "\n".join(error.format(self.root) for error in exc.errors)
-            summary = f"{details}\n{reason}: failed with {len(exc.errors)} error(s)"
+        except Exception as exc:  # noqa: BLE001 (see _as_errors)
+            # Whatever fails, the server keeps the last good site and keeps watching.
+            errors = _as_errors(exc)
+            site = ServedSite(self.site.epoch + 1, self.site.files, errors)
+            details = "\n".join(error.format(self.root) for error in errors)
+            if not isinstance(exc, (BuildError, TexSetupError)):
+                details = "".join(traceback.format_exception(exc)) + details
+            summary = f"{details}\n{reason}: failed with {len(errors)} error(s)"
         else:
             files: dict[str, bytes | Path] = {o.path: o.data for o in compiled.outputs}
             files.update({s.path: s.source for s in compiled.statics})
@@ -180,6 +186,16 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
         if watcher is not None:
             watcher.join(timeout=2)
     return 0
+
+
+def _as_errors(exc: Exception) -> tuple[SourceError, ...]:
+    """The errors to show for a failed rebuild, in the terminal and the overlay."""
+    if isinstance(exc, BuildError):
+        return tuple(exc.errors)
+    if isinstance(exc, TexSetupError):
+        return (SourceError(Path("KaTeX"), None, None, str(exc)),)
+    return (SourceError(Path("blogkit"), None, None,
+                        f"internal error (a bug in blogkit, please report it): {exc!r}"),)
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
