@@ -240,7 +240,7 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
     jobs.append(PageJob(("archives",), lang, f"{prefix}/archives/", "archive.html",
                         ui["archives"],
                         {"years": [{"year": y, "posts": v} for y, v in years.items()]},
-                        any("katex" in entry.title_html for entry in posts)))
+                        any(entry.title_has_math for entry in posts)))
     if lang == config.default_language.code:
         jobs.append(PageJob(("404",), lang, "/404.html", "404.html", ui["not_found"]))
     return jobs
@@ -275,8 +275,7 @@ def _listing_jobs(
             _url(config, page_url(number - 1)) if number > 1 else "",
             _url(config, page_url(number + 1)) if number < total else "",
         )
-        needs_math = any("katex" in v.excerpt_html or "katex" in v.title_html
-                         for v in shown_views)
+        needs_math = any(entry.listing_has_math for entry in chunk)
         shown = title if number == 1 else f"{title} · {ui['page_n'].format(n=number)}"
         jobs.append(PageJob(page_id + (number,), lang, page_url(number), "index.html", shown,
                             {"posts": shown_views, "pager": pager, "listing": page_id[0],

@@ -19,6 +19,8 @@ from .errors import SourceError
 from .i18n import slugify
 from .markdown import Body, TocEntry
 
+_FORMULA = "<bk-math"
+"""How a formula placeholder starts in a Body's HTML (see markdown.py)."""
 _MARKER = re.compile(r'(href|src)="blogkit:link:([^"#]*)(#[^"]*)?"')
 
 
@@ -46,7 +48,17 @@ class Entry:
 
     @property
     def has_math(self) -> bool:
+        """Its own page shows formulas (and needs KaTeX's stylesheet)."""
         return bool(self.body.formulas)
+
+    @property
+    def title_has_math(self) -> bool:
+        return _FORMULA in self.body.title_html
+
+    @property
+    def listing_has_math(self) -> bool:
+        """A listing that shows its title and excerpt shows formulas."""
+        return self.title_has_math or _FORMULA in self.body.excerpt_html
 
 
 @dataclass(frozen=True)
