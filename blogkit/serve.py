@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import BuildCache, BuildOptions, compile_site
 from .config import CONFIG_NAME, load_config
-from .errors import BuildError, SourceError, overlay_html
+from .errors import BuildError, SourceError, UsageError, overlay_html
 from .tex import TexSetupError
 
 RELOAD_PATH = "__blogkit/reload"
@@ -207,14 +207,14 @@ def _bind(host: str, port: int, state: DevServer) -> ThreadingHTTPServer:
     for candidate in range(port, port + 20):
         try:
             server = ThreadingHTTPServer((host, candidate), handler)
-        except OSError as exc:
-            if exc.errno not in (98, 48, 10048):  # address in use (Linux, macOS, Windows)
-                raise
+        except (OSError, OverflowError) as exc:
+            if getattr(exc, "errno", None) not in (98, 48, 10048):  # address in use
+                raise UsageError(f"cannot serve on {host}:{candidate}: {exc}") from None
             print(f"port {candidate} is taken; trying {candidate + 1}", file=sys.stderr)
             continue
         server.daemon_threads = True
         return server
-    raise OSError(f"ports {port}-{port + 19} are all taken; pass --port with a free one")
+    raise UsageError(f"ports {port}-{port + 19} are all taken; pass --port with a free one")
 
 
 class SiteHandler(BaseHTTPRequestHandler):

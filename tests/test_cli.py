@@ -59,3 +59,12 @@ def test_base_url_option(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert refused.stderr.startswith("blogkit: error: --base-url 'user.github.io/repo' is not")
     assert "Traceback" not in refused.stderr
+
+
+def test_serve_on_an_impossible_address_is_a_clear_error(tmp_path: Path) -> None:
+    tiny_site(tmp_path)
+    for option in (["--port", "99999"], ["--host", "no.such.host.invalid"]):
+        done = blogkit("serve", *option, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert "blogkit: error: cannot serve on" in done.stderr
+        assert "Traceback" not in done.stderr
