@@ -132,8 +132,8 @@ def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
                 post = _load_file(config, path, file_errors)
         except FileNotFoundError:
             continue  # deleted while we walked (an editor saving): the watcher sees it too
-            if memo is not None:
-                memo[path] = (stamp, post, file_errors)
+        if memo is not None:
+            memo[path] = (stamp, post, file_errors)
         errors.extend(file_errors)
         if post is not None:
             assets = assets_of(path.parent) if path.name.startswith("index.") else ()

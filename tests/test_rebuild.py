@@ -66,7 +66,7 @@ def test_first_build_renders_everything_and_a_second_nothing(site: Path) -> None
 def test_editing_a_post_rerenders_only_the_pages_that_show_it(site: Path) -> None:
     cache = BuildCache()
     first = check(site, cache)
-    bodies_before = dict(cache.bodies)
+    bodies_before, files_before = dict(cache.bodies), dict(cache.files)
     write(site, "content/posts/p2/index.en.md", post("Post 2 renamed", "2026-01-03", "New"))
     edited = check(site, cache)
     # Its page, the en home pages, its category and tag pages, the archive, the zh
@@ -74,6 +74,12 @@ def test_editing_a_post_rerenders_only_the_pages_that_show_it(site: Path) -> Non
     assert 0 < edited.rendered < first.pages // 2
     unchanged = [key for key in cache.bodies if key[0] != "posts/p2/index.en.md"]
     assert all(cache.bodies[key] is bodies_before[key] for key in unchanged)
+    # Files whose size and mtime are unchanged are not read again.
+    edited_file = site / "content/posts/p2/index.en.md"
+    assert len(cache.files) == 10
+    assert all(cache.files[path][1] is files_before[path][1]
+               for path in files_before if path != edited_file)
+    assert cache.files[edited_file][1] is not files_before[edited_file][1]
 
 
 def test_a_template_change_rerenders_pages_but_no_markdown(site: Path) -> None:
