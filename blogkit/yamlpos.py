@@ -25,10 +25,19 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without the implicit timestamp type (dates are validated by blogkit)."""
 
 
-_Loader.yaml_implicit_resolvers = {
+_NO_TIMESTAMPS = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+
+_FastLoader: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+        """The same loader on libyaml: about ten times faster on a site's front matters."""
+
+    _CLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _FastLoader = _CLoader
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,26 @@ class YamlDoc:
 
 def load(text: str, path: Path, first_line: int = 1) -> tuple[YamlDoc | None, list[SourceError]]:
     """Parse `text` (which starts at `first_line` of `path`); return the doc or the errors."""
+    if _FastLoader is not None:
+        # libyaml words its syntax errors differently: a document it rejects is parsed
+        # again by the Python loader, whose messages and marks the error reports use.
+        try:
+            return _load_with(_FastLoader, text, path, first_line)
+        except yaml.YAMLError:
+            pass
+    try:
+        return _load_with(_Loader, text, path, first_line)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_error(exc, path, first_line - 1)]
+    except yaml.YAMLError as exc:
+        return None, [SourceError(path, first_line, 1, f"YAML error: {exc}")]
+
+
+def _load_with(
+    loader_type: type[Any], text: str, path: Path, first_line: int
+) -> tuple[YamlDoc | None, list[SourceError]]:
     offset = first_line - 1
-    loader = _Loader(text)
+    loader = loader_type(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -70,34 +97,29 @@ def load(text: str, path: Path, first_line: int = 1) -> tuple[YamlDoc | None, li
         errors: list[SourceError] = []
         _walk(node, (), offset, path, value_pos, key_pos, errors)
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            # An unclosed quote or bracket: where it was opened is where to look.
-            mark = exc.context_mark
-            problem = f"{exc.context} that is never closed" if exc.context else problem
-        elif exc.context and exc.context_mark is not None and exc.context_mark is not mark:
-            opened = exc.context_mark
-            problem += (f" ({exc.context.removeprefix('while parsing ')} opened at line "
-                        f"{opened.line + 1 + offset}, column {opened.column + 1})")
-        line = mark.line + 1 + offset if mark else None
-        col = mark.column + 1 if mark else None
-        return None, [
-            SourceError(
-                path,
-                line,
-                col,
-                f"YAML syntax error: {problem}",
-                "check indentation, colons and quotes; quote text that contains ': ' or starts "
-                "with a special character such as [ { * & ! | > ' \" % @ `",
-            )
-        ]
-    except yaml.YAMLError as exc:
-        return None, [SourceError(path, first_line, 1, f"YAML error: {exc}")]
     finally:
         loader.dispose()
     return YamlDoc(path, data, value_pos, key_pos), errors
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, path: Path, offset: int) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        # An unclosed quote or bracket: where it was opened is where to look.
+        mark = exc.context_mark
+        problem = f"{exc.context} that is never closed" if exc.context else problem
+    elif exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+        opened = exc.context_mark
+        problem += (f" ({exc.context.removeprefix('while parsing ')} opened at line "
+                    f"{opened.line + 1 + offset}, column {opened.column + 1})")
+    line = mark.line + 1 + offset if mark else None
+    col = mark.column + 1 if mark else None
+    return SourceError(
+        path, line, col, f"YAML syntax error: {problem}",
+        "check indentation, colons and quotes; quote text that contains ': ' or starts "
+        "with a special character such as [ { * & ! | > ' \" % @ `",
+    )
 
 
 def _walk(
