@@ -11,28 +11,31 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
 
+from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
-from .bodies import render_all
+from .bodies import body_key, render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import FileMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet
 from .markdown import Body
-from .render import Output, PageMemo, plan, run
-from .site import Entry, assemble
-from .templates import THEME_DIR, create_environment
-from .writer import StaticFile, check_output_folder, collisions, commit
+from .render import Known, Output, Sink, job_digests, plan, run
+from .site import Entry, Site, assemble, digest
+from .templates import THEME_DIR, PostView, create_environment
+from .tex import pinned_engine
+from .writer import Staging, StaticFile, check_output_folder, collisions
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class BuildResult:
     """Seconds per stage."""
     formulas: dict[str, int] = field(default_factory=dict)
     """Formula counts: `uses`, `distinct`, `cache_hits`, `katex` (rendered this build)."""
+    rendered: int = 0
+    """Pages rendered by this build; the others were unchanged and kept from the last one."""
+    kept: int = 0
+    """Files of the previous output taken over unchanged (hard-linked)."""
 
 
 @dataclass
@@ -71,8 +78,8 @@ class BuildCache:
     """What the dev server keeps between builds, so a rebuild redoes only what changed.
 
     Every memo holds results for one `blogkit.yaml`: when its bytes change, all are
-    dropped (the on-disk formula cache stays). A CLI build starts from an empty one; the
-    output is the same either way, which the tests check.
+    dropped (the on-disk caches stay). A CLI build starts from an empty one; the output
+    is the same either way, which the tests check.
     """
 
     config_bytes: bytes = b""
@@ -80,9 +87,10 @@ class BuildCache:
     bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
     formulas: FormulaMemo = field(default_factory=FormulaMemo)
     entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
-    pages: PageMemo = field(default_factory=PageMemo)
-    feeds: dict[tuple[str, int], bytes] = field(default_factory=dict)
-    sitemap: dict[int, bytes] = field(default_factory=dict)
+    views: dict[str, PostView] = field(default_factory=dict)
+    """Post views by the digest of what they are made of."""
+    outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
 
@@ -116,25 +124,92 @@ class Compiled:
     formulas: dict[str, int]
 
 
+@dataclass
+class _Assembled:
+    """The stages up to the Site, done."""
+
+    config: SiteConfig
+    posts: list[Post]
+    site: Site
+    formulas: math_step.FormulaResults
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"uses": self.formulas.uses, "distinct": len(self.formulas.rendered),
+                "cache_hits": self.formulas.cache_hits, "katex": self.formulas.rendered_by_katex}
+
+
+@dataclass
+class _Produced:
+    pages: int
+    rendered: int
+    statics: list[StaticFile]
+    errors: list[SourceError]
+
+
 def build(options: BuildOptions) -> BuildResult:
-    """Build the site; raise BuildError (nothing written) or return what was written."""
+    """Build the site; raise BuildError (the output untouched) or return what was written.
+
+    Pages and feeds go to a staging folder as they are made (memory stays flat); those
+    whose digest matches the previous build's are hard-linked from the current output.
+    """
     root = options.source.resolve()
     check_output_folder(root, options.output_dir)
-    compiled = compile_site(options)
-    with _timed(compiled.timings, "write"):
-        files = commit(options.output_dir, compiled.outputs, compiled.statics)
-    return BuildResult(options.output_dir, compiled.pages, files, compiled.warnings,
-                       compiled.timings, compiled.formulas)
+    timings: dict[str, float] = {}
+    cache = BuildCache()
+    assembled = _assemble(options, cache, timings)
+    outputs: list[Output] = []
+
+    with Staging(options.output_dir, assembled.config.cache_dir) as staging:
+        def sink(item: Output) -> None:
+            staging.put(item)
+            outputs.append(replace(item, data=None))  # only its path and origin are kept
+
+        produced = _produce(options, cache, assembled, staging.known, sink, timings)
+        with _timed(timings, "write"):
+            errors = produced.errors + collisions(outputs, produced.statics)
+            if errors:
+                raise BuildError(errors)
+            for static in produced.statics:
+                staging.copy(static)
+            staging.commit()
+    return BuildResult(options.output_dir, produced.pages, staging.count,
+                       assembled.formulas.warnings, timings, assembled.counts,
+                       produced.rendered, staging.linked)
 
 
 def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Compiled:
-    """Run every stage but writing; raise BuildError listing every mistake of the site."""
+    """Run every stage into memory; raise BuildError listing every mistake of the site.
+
+    With a `cache` (the dev server's), what is unchanged since its last build is reused.
+    """
     timings: dict[str, float] = {}
-    root = options.source.resolve()
-    # Without a cache to keep (a CLI build), skip the digests that only serve later builds.
     persistent = cache is not None
-    if cache is None:
-        cache = BuildCache()
+    cache = cache if cache is not None else BuildCache()
+    assembled = _assemble(options, cache, timings)
+    previous = cache.outputs
+    outputs: list[Output] = []
+
+    def known(path: str, made_from: str) -> bool:
+        return persistent and previous.get(path, ("", b""))[0] == made_from
+
+    def sink(item: Output) -> None:
+        outputs.append(item if item.data is not None
+                       else replace(item, data=previous[item.path][1]))
+
+    produced = _produce(options, cache, assembled, known, sink, timings, workers=1)
+    errors = produced.errors + collisions(outputs, produced.statics)
+    if errors:
+        raise BuildError(errors)
+    cache.outputs = {o.path: (o.digest, o.data) for o in outputs
+                     if o.digest and o.data is not None}
+    return Compiled(outputs, produced.statics, produced.pages, produced.rendered,
+                    assembled.formulas.warnings, timings, assembled.counts)
+
+
+def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> _Assembled:
+    """Config, content, bodies, formulas and the Site; raise BuildError with every mistake."""
+    root = options.source.resolve()
     with _timed(timings, "config"):
         cache.check_config(root)
         config = load_config(root, options.base_url)
@@ -147,31 +222,47 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                              cache.formulas)
     with _timed(timings, "assemble"):
-        site, errors = assemble(config, posts, bodies, formulas.fill, loaded.broken,
+        keys = {post.rel: body_key(config, post) for post in posts}
+        site, errors = assemble(config, posts, bodies, formulas.fill, keys, loaded.broken,
                                 cache.entries)
     errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
+    return _Assembled(config, posts, site, formulas)
+
+
+def _produce(
+    options: BuildOptions,
+    cache: BuildCache,
+    assembled: _Assembled,
+    known: Known,
+    sink: Sink,
+    timings: dict[str, float],
+    workers: int | None = None,
+) -> _Produced:
+    """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy."""
+    config, site = assembled.config, assembled.site
+    root = options.source.resolve()
     with _timed(timings, "render"):
-        jobs = plan(site, cache.pages if persistent else None)
+        jobs = plan(site, cache.views)
         templates_key, environment = cache.environment(root)
-        outputs, template_errors = run(site, jobs, environment,
-                                       cache.pages if persistent else None, templates_key)
-        outputs.append(Output("css/highlight.css", stylesheet().encode("utf-8"), "blogkit"))
-        statics = _static_files(config, posts, any(job.needs_math for job in jobs))
+        site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
+        count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
+        rendered, errors = run(site, jobs, environment, job_digests(jobs, site_key), known,
+                               sink, count)
+        css = stylesheet().encode("utf-8")
+        sink(Output("css/highlight.css", css, "blogkit", None, digest(css)))
+        statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs))
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
-        feed_math = math_step.render_mathml(config, publish.feed_bodies(site), cache.formulas)
-        outputs += publish.feeds(site, feed_math.fill, cache.feeds if persistent else None)
-        outputs.append(publish.sitemap(site, jobs, cache.sitemap if persistent else None))
-        outputs += publish.robots(site, statics)
-        template_errors += collisions(outputs, statics)
-    if template_errors:
-        raise BuildError(template_errors)
-    counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
-              "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
-    rendered = cache.pages.rendered if persistent else len(jobs)
-    return Compiled(outputs, statics, len(jobs), rendered, formulas.warnings,
-                    timings, counts)
+        def feed_math() -> Callable[[str, Body], str]:
+            bodies = publish.feed_bodies(site)
+            return math_step.render_mathml(config, bodies, cache.formulas).fill
+
+        publish.feeds(site, feed_math, site_key, known, sink)
+        publish.sitemap(site, jobs, site_key, known, sink)
+        for item in publish.robots(site, statics):
+            sink(item)
+    return _Produced(len(jobs), rendered, statics, errors)
 
 
 def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:

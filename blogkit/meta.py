@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -74,12 +73,13 @@ def og_locale(code: str) -> str:
     return f"{language}_{territory}" if territory else language
 
 
-def page_image(base_url: str, page_url: str, extra: dict[str, Any], body_html: str) -> str:
+def page_image(base_url: str, page_url: str, extra: dict[str, Any], src: str) -> str:
     """Absolute URL of a post's image: `extra.image`, else the first image in it, else "".
 
     `extra.image` is a URL, a path relative to the post (a file of its bundle) or a path
     from the site's root (`/images/cover.png`, a file of static/: the base path of
-    `base_url` goes before it); `page_url` is the post's absolute URL.
+    `base_url` goes before it); `page_url` is the post's absolute URL; `src` is the first
+    image of the post's HTML (see `first_image`).
     """
     image = extra.get("image")
     if isinstance(image, str) and image.strip():
@@ -88,13 +88,11 @@ def page_image(base_url: str, page_url: str, extra: dict[str, Any], body_html: s
             return encode_url(base_url.rstrip("/") + image)
         return encode_url(urljoin(page_url, image))
     # Image URLs in a post's HTML are already root-relative with the base path (or absolute).
-    src = _first_image(body_html)
     return encode_url(urljoin(page_url, src)) if src.strip() else ""
 
 
-@lru_cache(maxsize=4096)
-def _first_image(body_html: str) -> str:
-    """The first `<img src>` of a body, or "" (kept: a rebuild asks again for the same body)."""
+def first_image(body_html: str) -> str:
+    """The first `<img src>` of a body, or ""."""
     found = _IMG_SRC.search(body_html)
     if found is None:
         return ""
@@ -116,7 +114,7 @@ def social(
     `post` is the post or standalone page the page shows; `article` tells a post (an
     og:type article with times and a `BlogPosting`) from a standalone page.
     """
-    image = (page_image(config.base_url, canonical, post.extra, post.html)
+    image = (page_image(config.base_url, canonical, post.extra, post.first_image)
              if post is not None else "")
     common: dict[str, Any] = {
         "title": title, "site_name": config.language(lang).title, "locale": og_locale(lang),

@@ -28,8 +28,8 @@ from . import __version__
 from .i18n import load_ui
 from .markdown import Body
 from .meta import FEED_FORMATS, FeedFormat, feed_folder, page_image
-from .render import Output, PageJob, alternates
-from .site import Entry, Site, category_of
+from .render import Known, Output, PageJob, Sink, alternates
+from .site import Entry, Site, category_of, digest
 from .templates import PostView, encode_url
 from .writer import StaticFile
 
@@ -93,41 +93,56 @@ def feed_bodies(site: Site) -> list[Body]:
 
 def feeds(
     site: Site,
-    fill_math: Callable[[str, Body], str],
-    memo: dict[tuple[str, int], bytes] | None = None,
-) -> list[Output]:
-    """Render every feed in every format; `fill_math` puts formulas in (as MathML).
+    feed_math: Callable[[], Callable[[str, Body], str]],
+    site_key: str,
+    known: Known,
+    sink: Sink,
+) -> None:
+    """Give every feed in every format to `sink`; a feed whose digest is `known` is not made.
 
-    `memo` (kept by the dev server for one configuration) reuses the bytes of a feed whose
-    data is unchanged: writing XML is most of a feed's cost.
+    `feed_math()` returns the function that puts formulas in (as MathML); it is asked for
+    only when some feed must be made. A feed's digest stands for its posts' tokens, its
+    titles and its time, so writing XML (most of a feed's cost) is skipped when unchanged.
     """
-    items = {rel: _item(site, entry, fill_math) for rel, entry in _feed_entries(site).items()}
-    outputs = []
-    fresh: dict[tuple[str, int], bytes] = {}
+    config = site.config
+    absolute = config.base_url.rstrip("/")
+    limit = config.feeds.limit
+    chosen = _feed_entries(site)
+    newest = max((_changed(entry) for entry in chosen.values()), default=_EPOCH)
+    items: dict[str, FeedItem] = {}
+    fills: list[Callable[[str, Body], str]] = []
+
+    def item(entry: Entry) -> FeedItem:
+        if entry.post.rel not in items:
+            if not fills:
+                fills.append(feed_math())
+            items[entry.post.rel] = _item(site, entry, fills[0])
+        return items[entry.post.rel]
+
     writers = ((FEED_FORMATS[0], _atom), (FEED_FORMATS[1], _rss), (FEED_FORMATS[2], _json_feed))
-    for feed in _feeds(site, items):
+    for lang, title, description, folder, entries in _feed_lists(site):
+        shown = entries[:limit]
+        # No wall-clock time: an unchanged site gives byte-identical feeds.
+        updated = max((_changed(entry) for entry in shown), default=newest)
+        key = digest(site_key, lang, title, description, folder,
+                     tuple(entry.token for entry in shown), updated)
         for fmt, write in writers:
-            key = (feed.folder + fmt.file, hash(feed))
-            data = memo.get(key) if memo is not None else None
-            if data is None:
-                data = write(site, feed)
-            fresh[key] = data
-            path = feed.folder.lstrip("/") + fmt.file
-            outputs.append(Output(path, data, f"{fmt.name} feed for {feed.folder}"))
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
-    return outputs
+            path, made_from = folder.lstrip("/") + fmt.file, digest(key, fmt.name)
+            what = f"{fmt.name} feed for {folder}"
+            if known(path, made_from):
+                sink(Output(path, None, what, None, made_from))
+                continue
+            feed = Feed(lang, title, description, folder, encode_url(absolute + folder),
+                        tuple(item(entry) for entry in shown), updated)
+            sink(Output(path, write(site, feed), what, None, made_from))
 
 
-def sitemap(
-    site: Site, jobs: Sequence[PageJob], memo: dict[int, bytes] | None = None
-) -> Output:
+def sitemap(site: Site, jobs: Sequence[PageJob], site_key: str, known: Known, sink: Sink) -> None:
     """Return sitemap.xml: every page but 404, its lastmod, and its translations.
 
     Translations are `xhtml:link` hreflang alternates (with x-default), as Google reads
-    them; they are the same as the `<link rel="alternate">` in the pages' heads. `memo`
-    (kept by the dev server) reuses the bytes when no page, date or translation changed.
+    them; they are the same as the `<link rel="alternate">` in the pages' heads. When no
+    page, date or translation changed, its digest is `known` and it is not made again.
     """
     config = site.config
     absolute = config.base_url.rstrip("/")
@@ -140,9 +155,10 @@ def sitemap(
         pages.append((encode_url(absolute + job.url),
                       _rfc3339(lastmod) if lastmod is not None else None,
                       tuple((a.lang, a.url) for a in alternates(config, job.page_id, urls))))
-    key = hash(tuple(pages))
-    if memo is not None and key in memo:
-        return Output("sitemap.xml", memo[key], "sitemap")
+    key = digest(site_key, pages)
+    if known("sitemap.xml", key):
+        sink(Output("sitemap.xml", None, "sitemap", None, key))
+        return
     # Prefixed names with their xmlns attributes written out: ET.register_namespace would
     # change ElementTree's global table, and default prefixes (ns0:) are ugly.
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
@@ -153,11 +169,7 @@ def sitemap(
             _text(url, "lastmod", lastmod_text)
         for lang, href in links:
             ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": lang, "href": href})
-    data = _xml_bytes(urlset)
-    if memo is not None:
-        memo.clear()
-        memo[key] = data
-    return Output("sitemap.xml", data, "sitemap")
+    sink(Output("sitemap.xml", _xml_bytes(urlset), "sitemap", None, key))
 
 
 def robots(site: Site, statics: Sequence[StaticFile]) -> list[Output]:
@@ -184,22 +196,20 @@ def _feed_entries(site: Site) -> dict[str, Entry]:
     return chosen
 
 
-def _feeds(site: Site, items: dict[str, FeedItem]) -> Iterable[Feed]:
+def _feed_lists(site: Site) -> Iterable[tuple[str, str, str, str, tuple[Entry, ...]]]:
+    """(language, title, description, folder, entries) of every feed."""
     config = site.config
-    limit = config.feeds.limit
-    absolute = config.base_url.rstrip("/")
-    newest = max((item.updated for item in items.values()), default=_EPOCH)
     for language in config.languages:
         lang = language.code
-        lists = [(feed_folder(config, lang), language.title, site.posts[lang])]
-        lists += [(feed_folder(config, lang, term.slug), f"{term.label} | {language.title}",
-                   term.entries) for term in site.categories[lang]]
-        for folder, title, entries in lists:
-            shown = tuple(items[entry.post.rel] for entry in entries[:limit])
-            # No wall-clock time: an unchanged site gives byte-identical feeds.
-            updated = max((item.updated for item in shown), default=newest)
-            yield Feed(lang, title, language.description, folder,
-                       encode_url(absolute + folder), shown, updated)
+        yield (lang, language.title, language.description, feed_folder(config, lang),
+               site.posts[lang])
+        for term in site.categories[lang]:
+            yield (lang, f"{term.label} | {language.title}", language.description,
+                   feed_folder(config, lang, term.slug), term.entries)
+
+
+def _changed(entry: Entry) -> datetime:
+    return entry.post.updated or entry.post.date
 
 
 def _item(site: Site, entry: Entry, fill_math: Callable[[str, Body], str]) -> FeedItem:
@@ -217,7 +227,7 @@ def _item(site: Site, entry: Entry, fill_math: Callable[[str, Body], str]) -> Fe
         url=url, title=entry.body.title_text, published=post.date,
         updated=post.updated or post.date, content_html=text, excerpt=excerpt,
         categories=tuple(dict.fromkeys([*labels, *post.tags])),
-        image=page_image(config.base_url, url, post.extra, entry.html),
+        image=page_image(config.base_url, url, post.extra, entry.first_image),
     )
 
 

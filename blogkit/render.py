@@ -12,8 +12,10 @@ import html
 import math
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from .i18n import format_date, load_ui, slugify
 from .markdown import Body
 from .mdmath import tex_to_text
 from .meta import feed_links, social
-from .site import Entry, Site, category_of
+from .site import Entry, Site, category_of, digest
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, encode_url
 
 PageId = tuple[Any, ...]
@@ -36,11 +38,14 @@ class Output:
     """A file of the built site: path relative to the output folder, and its bytes."""
 
     path: str
-    data: bytes
+    data: bytes | None
+    """None: unchanged since the previous build, whose file (or bytes) stand."""
     source: str = ""
     """What produced it (a template and page URL, or a source file), for collision errors."""
     origin: Path | None = None
     """The user's file behind it (a post or page), where a collision error points."""
+    digest: str = ""
+    """Stable digest of what it was made from, when it has one (pages, feeds)."""
 
 
 @dataclass(frozen=True)
@@ -59,113 +64,155 @@ class PageJob:
     """The post or page file this page shows, if any."""
 
 
-def plan(site: Site, memo: PageMemo | None = None) -> list[PageJob]:
+def plan(site: Site, views: dict[str, PostView] | None = None) -> list[PageJob]:
     """Return every page of the site as a job (not yet rendered).
 
-    With a `memo`, a post's view is reused when its entry, neighbours and translations
-    are the same as in the previous build (its digest then need not be taken again).
+    `views` (the dev server's, by digest) are reused when their entry, neighbours and
+    translations are the same as in the previous build; they are replaced by this build's.
     """
     jobs: list[PageJob] = []
-    views = _ViewMaker(site, memo)
+    maker = _ViewMaker(site, views or {})
     for language in site.config.languages:
-        jobs.extend(_language_jobs(site, language.code, views))
-    if memo is not None:
-        memo.views = views.fresh
+        jobs.extend(_language_jobs(site, language.code, maker))
+    if views is not None:
+        views.clear()
+        views.update(maker.fresh)
     return jobs
 
 
 class _ViewMaker:
-    """Makes post views, reusing the memo's; remembers each view's digest."""
+    """Makes post views (reusing the memo's), each with the digest of what it is made of."""
 
-    def __init__(self, site: Site, memo: PageMemo | None) -> None:
+    def __init__(self, site: Site, old: dict[str, PostView]) -> None:
         self.site = site
-        self.old = memo.views if memo is not None else None
-        self.fresh: dict[tuple[object, ...], tuple[PostView, object]] = {}
+        self.old = dict(old)
+        self.fresh: dict[str, PostView] = {}
 
     def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
              newer: Entry | None) -> PostView:
-        if self.old is None:
-            return _post_view(self.site, entry, ui, older, newer)
         translations = self.site.translations.get(entry.post.key, {})
-        key = (entry.token, older.token if older else 0, newer.token if newer else 0,
-               tuple((code, other.url) for code, other in translations.items()))
-        found: tuple[PostView, object] | None = self.old.get(key) or self.fresh.get(key)
-        if found is None:
-            view = _post_view(self.site, entry, ui, older, newer)
-            found = (view, _freeze(view, {}))
+        key = digest(entry.token, older.token if older else "", newer.token if newer else "",
+                     tuple((code, other.url) for code, other in translations.items()))
+        found = self.old.get(key) or self.fresh.get(key)
+        if found is None or found.entry is not entry:
+            found = _post_view(self.site, entry, ui, older, newer, key)
         self.fresh[key] = found
-        return found[0]
+        return found
 
 
-@dataclass
-class PageMemo:
-    """Pages of the previous build by output path, with the digest of what they showed.
+def page_path(job: PageJob) -> str:
+    """The output file of a page."""
+    return job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
 
-    Kept by the dev server for one configuration: a page whose job digest is unchanged is
-    not rendered again. `rendered` counts the pages the last `run` did render.
+
+def job_digests(jobs: Sequence[PageJob], site_key: str) -> list[str]:
+    """A stable digest per job: the same digest renders the same bytes, in any process.
+
+    `site_key` stands for what every page depends on (configuration, templates, blogkit
+    and KaTeX versions). A page's head (`_meta`) also depends on the site's set of pages.
     """
+    pages_key = digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
+    return [digest(site_key, pages_key, job.template, job.page_id, job.lang, job.url,
+                   job.title, job.description, job.needs_math,
+                   str(job.origin) if job.origin else "", _fingerprint(job.context))
+            for job in jobs]
 
-    pages: dict[str, tuple[int, bytes]] = field(default_factory=dict)
-    rendered: int = 0
-    views: dict[tuple[object, ...], tuple[PostView, object]] = field(default_factory=dict)
-    """Post views by what they are made of, with their digests (see `plan`)."""
+
+Known = Callable[[str, str], bool]
+"""known(path, digest): the previous build has `path` rendered from a job of this digest."""
+Sink = Callable[[Output], None]
+"""Takes each output as it is made (written at once by a CLI build, kept by serve)."""
+POOL_THRESHOLD = 64
+"""Below this many pages to render, a process pool costs more than it saves."""
+_CHUNK = 32
 
 
 def run(
     site: Site,
     jobs: Sequence[PageJob],
     env: jinja2.Environment,
-    memo: PageMemo | None = None,
-    templates_key: object = None,
-) -> tuple[list[Output], list[SourceError]]:
-    """Render jobs to outputs; a template error becomes a positioned error.
+    digests: Sequence[str],
+    known: Known,
+    sink: Sink,
+    workers: int = 1,
+) -> tuple[int, list[SourceError]]:
+    """Render the jobs whose digest is not `known`; give every page to `sink`.
 
-    With a `memo`, a job whose digest (its template set, head data and context) matches
-    the previous build's reuses that page's bytes.
+    A known page goes to the sink without data (the previous build's bytes stand). Return
+    how many pages were rendered, and the template errors (each broken template once).
     """
-    config = site.config
-    urls = {(job.lang, job.page_id): job.url for job in jobs}
-    outputs: list[Output] = []
+    renderer = _Renderer(site, jobs, env)
+    todo: list[int] = []
+    for index, job in enumerate(jobs):
+        if known(page_path(job), digests[index]):
+            sink(Output(page_path(job), None, _describe(job), job.origin, digests[index]))
+        else:
+            todo.append(index)
+    found: list[SourceError] = []
+    if workers <= 1 or len(todo) < POOL_THRESHOLD:
+        for index in todo:
+            _deliver(index, renderer.page(jobs[index]), jobs, digests, sink, found)
+    else:
+        chunks = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
+        # Forked workers inherit the site and the compiled templates: nothing is pickled
+        # on the way in, and only page bytes come back.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                                 initializer=_start_worker, initargs=(renderer,)) as pool:
+            for results in pool.map(_render_chunk, chunks):
+                for index, result in results:
+                    _deliver(index, result, jobs, digests, sink, found)
     errors: list[SourceError] = []
-    ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
-    # Seeded with the digests of the views `plan` kept: those are not taken again.
-    frozen: dict[int, object] = (
-        {id(view): digest for view, digest in memo.views.values()} if memo is not None else {})
-    fresh: dict[str, tuple[int, bytes]] = {}
-    rendered = 0
-    # A page's head data (`_meta`) is a function of the job, the site's set of pages and
-    # the configuration (fixed for a memo's life): the digest takes those, not the head.
-    pages_key = hash(frozenset(urls.items())) if memo is not None else 0
-    for job in jobs:
-        path = job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
-        digest = 0
-        if memo is not None:
-            digest = hash((templates_key, pages_key, job.template, job.page_id, job.lang,
-                           job.url, job.title, job.description, job.needs_math, job.origin,
-                           _freeze(job.context, frozen)))
-            previous = memo.pages.get(path)
-            if previous is not None and previous[0] == digest:
-                fresh[path] = previous
-                outputs.append(Output(path, previous[1], _describe(job), job.origin))
-                continue
-        meta = _meta(config, job, urls, ui[job.lang])
+    for error in sorted(found, key=lambda e: (str(e.path), e.line or 0, e.message)):
+        # One broken template breaks every page using it: say so once.
+        if not any((e.path, e.line) == (error.path, error.line) for e in errors):
+            errors.append(error)
+    return len(todo), errors
+
+
+def _deliver(index: int, result: bytes | SourceError, jobs: Sequence[PageJob],
+             digests: Sequence[str], sink: Sink, errors: list[SourceError]) -> None:
+    if isinstance(result, SourceError):
+        errors.append(result)
+    else:
+        job = jobs[index]
+        sink(Output(page_path(job), result, _describe(job), job.origin, digests[index]))
+
+
+class _Renderer:
+    """Renders one page to bytes, or to the template error it raised."""
+
+    def __init__(self, site: Site, jobs: Sequence[PageJob], env: jinja2.Environment) -> None:
+        config = site.config
+        self.site, self.jobs, self.env = site, jobs, env
+        self.urls = {(job.lang, job.page_id): job.url for job in jobs}
+        self.ui = {language.code: load_ui(language.code, language.ui)
+                   for language in config.languages}
+
+    def page(self, job: PageJob) -> bytes | SourceError:
+        config = self.site.config
+        ui = self.ui[job.lang]
         try:
-            template = env.get_template(job.template)
-            text = template.render(page=meta, site=_site_view(config, job.lang), ui=ui[job.lang],
+            template = self.env.get_template(job.template)
+            text = template.render(page=_meta(config, job, self.urls, ui),
+                                   site=_site_view(config, job.lang), ui=ui,
                                    asset=lambda path: _url(config, "/" + path), **job.context)
         except jinja2.TemplateError as exc:
-            error = _template_error(config, exc, job)
-            # One broken template breaks every page using it: say so once.
-            if not any((e.path, e.line) == (error.path, error.line) for e in errors):
-                errors.append(error)
-            continue
-        rendered += 1
-        data = text.encode("utf-8")
-        fresh[path] = (digest, data)
-        outputs.append(Output(path, data, _describe(job), job.origin))
-    if memo is not None and not errors:
-        memo.pages, memo.rendered = fresh, rendered
-    return outputs, errors
+            return _template_error(config, exc, job)
+        return text.encode("utf-8")
+
+
+# The renderer a pool worker inherits. Module state only in worker processes: the parent
+# never reads or writes it.
+_WORKER: list[_Renderer] = []
+
+
+def _start_worker(renderer: _Renderer) -> None:
+    _WORKER.append(renderer)
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError]]:
+    renderer = _WORKER[0]
+    return [(index, renderer.page(renderer.jobs[index])) for index in indices]
 
 
 def _describe(job: PageJob) -> str:
@@ -173,36 +220,28 @@ def _describe(job: PageJob) -> str:
     return f"{shown} ({job.template} for {job.url})"
 
 
-def _freeze(value: object, seen: dict[int, object]) -> object:
-    """A hash standing for a view or context (views shared by many jobs are hashed once).
+def _fingerprint(value: object) -> object:
+    """Stand-in for a page's context in its digest: plain values, views by their digests.
 
-    Containers become the hash of their frozen parts, so a listing that holds hundreds of
-    entries costs one integer in each page's digest. Strings are kept as they are: Python
-    caches a string's hash, and bodies are the same string objects from build to build.
+    A post view (possibly holding a long body) counts as its digest, an entry as its
+    token, so a listing of hundreds of posts costs a few strings.
     """
-    if isinstance(value, (str, int, float, bool, type(None))):
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, PostView):
+        return value.digest
     if isinstance(value, Entry):
-        return value.token  # an entry is a function of what its token hashes
-    key = id(value)
-    if key in seen:
-        return seen[key]
-    result: object
+        return value.token
+    if isinstance(value, LinkView):
+        return (value.label, value.url, value.lang, value.current, value.count)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_fingerprint(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        try:  # frozen dataclasses of plain values hash themselves, much faster
-            result = (type(value).__name__, hash(value))
-        except TypeError:
-            result = (type(value).__name__, *(_freeze(getattr(value, f.name), seen)
-                                              for f in dataclasses.fields(value)))
-    elif isinstance(value, dict):
-        result = tuple(sorted(((str(k), _freeze(v, seen)) for k, v in value.items())))
-    elif isinstance(value, (list, tuple)):
-        result = tuple(_freeze(item, seen) for item in value)
-    else:
-        result = repr(value)
-    result = hash(result)
-    seen[key] = result
-    return result
+        return (type(value).__name__,
+                *(_fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    raise TypeError(f"no stable digest for a {type(value).__name__} in a page's context")
 
 
 def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
@@ -284,7 +323,8 @@ def _listing_jobs(
 
 
 def _post_view(
-    site: Site, entry: Entry, ui: dict[str, Any], older: Entry | None, newer: Entry | None
+    site: Site, entry: Entry, ui: dict[str, Any], older: Entry | None, newer: Entry | None,
+    key: str,
 ) -> PostView:
     config = site.config
     post = entry.post
@@ -300,15 +340,15 @@ def _post_view(
         for code, other in site.translations.get(post.key, {}).items() if code != post.lang)
     description = _plain(entry.body)[:200] or config.language(post.lang).description
     return PostView(
-        title=entry.body.title_text, title_html=entry.title_html, url=_url(config, post.url),
+        title=entry.body.title_text, url=_url(config, post.url),
         lang=post.lang, date_iso=post.date.isoformat(), date_text=format_date(post.date, ui),
         updated_iso=post.updated.isoformat() if post.updated else "",
-        categories=categories, tags=tags, excerpt_html=entry.excerpt_html,
-        has_more=entry.body.excerpt_cut, html=entry.html, toc=entry.toc,
+        categories=categories, tags=tags, has_more=entry.body.excerpt_cut,
         reading_minutes=entry.body.reading_minutes, translations=translations,
         has_math=entry.has_math, description=description, extra=post.extra,
         prev=LinkView(older.body.title_text, _url(config, older.url)) if older else None,
         next=LinkView(newer.body.title_text, _url(config, newer.url)) if newer else None,
+        entry=entry, digest=key,
     )
 
 

@@ -86,7 +86,8 @@ class DevServer:
                 details = "".join(traceback.format_exception(exc)) + details
             summary = f"{details}\n{reason}: failed with {len(errors)} error(s)"
         else:
-            files: dict[str, bytes | Path] = {o.path: o.data for o in compiled.outputs}
+            files: dict[str, bytes | Path] = {o.path: o.data for o in compiled.outputs
+                                              if o.data is not None}
             files.update({s.path: s.source for s in compiled.statics})
             site = ServedSite(self.site.epoch + 1, files)
             summary = (f"{reason}: {compiled.rendered} of {compiled.pages} pages re-rendered")

@@ -7,9 +7,11 @@ and feeds can never be stale.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -18,6 +20,7 @@ from .content import Post
 from .errors import SourceError
 from .i18n import slugify
 from .markdown import Body, TocEntry
+from .meta import first_image
 
 _FORMULA = "<bk-math"
 """How a formula placeholder starts in a Body's HTML (see markdown.py)."""
@@ -26,25 +29,59 @@ _MARKER = re.compile(r'(href|src)="blogkit:link:([^"#]*)(#[^"]*)?"')
 
 @dataclass(frozen=True)
 class Entry:
-    """A published post or page in one language, its HTML complete."""
+    """A published post or page in one language, its HTML completed on demand.
+
+    Links are resolved and formulas filled in only when a page, listing or feed that
+    shows the entry is rendered: a build that reuses most pages never pays for the others
+    (formula HTML makes a body many times larger).
+    """
 
     post: Post
     body: Body
-    html: str
-    excerpt_html: str
-    title_html: str
-    toc: tuple[TocEntry, ...]
-    linked_html: str = ""
-    """`html` before formulas are filled in (links resolved, `<bk-math>` placeholders
-    kept), so the feeds can fill them in as MathML only."""
-    linked_excerpt_html: str = ""
-    token: int = 0
-    """Stands for all of the entry in page digests: a hash of what it is made from."""
-    """`excerpt_html` likewise."""
+    token: str
+    """Stands for all of the entry in page digests: a stable digest of what it is made
+    from (the same in every process, so page digests can be kept on disk)."""
+    resolve_links: Callable[[str], str] = field(repr=False, compare=False, default=str)
+    """Turns the body's link markers into URLs."""
+    fill_math: Callable[[str, Body], str] = field(repr=False, compare=False,
+                                                   default=lambda text, _body: text)
+    """Puts the rendered formulas in place of their placeholders."""
 
     @property
     def url(self) -> str:
         return self.post.url
+
+    @cached_property
+    def linked_html(self) -> str:
+        """The body's HTML with links resolved and formula placeholders kept (for feeds)."""
+        return self.resolve_links(self.body.html)
+
+    @cached_property
+    def linked_excerpt_html(self) -> str:
+        return self.resolve_links(self.body.excerpt_html)
+
+    @property
+    def html(self) -> str:
+        """The complete body. Not kept: only its own page shows it, once."""
+        return self.fill_math(self.linked_html, self.body)
+
+    @cached_property
+    def excerpt_html(self) -> str:
+        return self.fill_math(self.linked_excerpt_html, self.body)
+
+    @cached_property
+    def title_html(self) -> str:
+        return self.fill_math(self.body.title_html, self.body)
+
+    @cached_property
+    def toc(self) -> tuple[TocEntry, ...]:
+        return tuple(TocEntry(t.level, t.anchor, self.fill_math(t.html, self.body), t.text)
+                     for t in self.body.toc)
+
+    @cached_property
+    def first_image(self) -> str:
+        """The first `<img src>` of the body (formulas hold no images), or ""."""
+        return first_image(self.linked_html)
 
     @property
     def has_math(self) -> bool:
@@ -100,12 +137,14 @@ def assemble(
     posts: list[Post],
     bodies: Mapping[str, Body],
     fill_math: Callable[[str, Body], str],
+    body_keys: Mapping[str, str],
     broken: frozenset[str] = frozenset(),
     memo: dict[tuple[Any, ...], Entry] | None = None,
 ) -> tuple[Site, list[SourceError]]:
     """Build the `Site`; return it with every link and URL error found on the way.
 
-    Links to the files in `broken` (already reported as invalid) are not reported again.
+    `body_keys` are the bodies' cache keys (what each body is a function of). Links to
+    the files in `broken` (already reported as invalid) are not reported again.
     `memo` (kept by the dev server for one configuration) reuses an entry whose post, body
     and link targets are all unchanged.
     """
@@ -118,8 +157,8 @@ def assemble(
             folder = post.rel.rsplit("/", 1)[0] + "/"
             bundles.setdefault(folder, {})[post.lang] = post
     entries: dict[str, Entry] = {}
-    # Everything a link can resolve to; when it changes, every entry is finished anew.
-    targets = hash((tuple((p.rel, p.url, p.lang, p.assets) for p in posts), broken))
+    # Everything a link can resolve to; when it changes, every entry is made anew.
+    targets = digest(tuple((p.rel, p.url, p.lang, p.assets) for p in posts), sorted(broken))
     fresh: dict[tuple[Any, ...], Entry] = {}
     for post in posts:
         body = bodies[post.rel]
@@ -128,26 +167,21 @@ def assemble(
         if memo is not None and key in memo:
             entries[post.rel] = fresh[key] = memo[key]
             continue
-
-        # Links first: the text is still small; formulas make it many times larger.
-        linked_html, linked_excerpt = resolve(body.html), resolve(body.excerpt_html)
-        entries[post.rel] = Entry(
-            post=post,
-            body=body,
-            html=fill_math(linked_html, body),
-            excerpt_html=fill_math(linked_excerpt, body),
-            title_html=fill_math(body.title_html, body),
-            toc=tuple(TocEntry(t.level, t.anchor, fill_math(t.html, body), t.text)
-                      for t in body.toc),
-            linked_html=linked_html,
-            linked_excerpt_html=linked_excerpt,
-            token=hash((post.rel, post.digest, post.url, targets)),
-        )
-        fresh[key] = entries[post.rel]
+        entries[post.rel] = fresh[key] = Entry(
+            post=post, body=body, token=digest(body_keys[post.rel], post.url, targets),
+            resolve_links=resolve, fill_math=fill_math)
     if memo is not None:
         memo.clear()
         memo.update(fresh)
     return _build_site(config, entries), errors
+
+
+def digest(*parts: object) -> str:
+    """A stable digest of plain values (str, numbers, paths, dates, tuples of them).
+
+    `repr` of such values is the same in every process, unlike `hash` of a string.
+    """
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _build_site(config: SiteConfig, entries: dict[str, Entry]) -> Site:

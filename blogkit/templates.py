@@ -32,11 +32,14 @@ class LinkView:
 
 @dataclass(frozen=True)
 class PostView:
-    """A post or page as templates see it."""
+    """A post or page as templates see it.
+
+    `html`, `excerpt_html`, `title_html` and `toc` are read from the entry behind the view
+    when a template asks for them, so a page that is not rendered never fills them in.
+    """
 
     title: str
     """Plain text (formulas as readable text): for <title> and attributes."""
-    title_html: str
     url: str
     lang: str
     date_iso: str
@@ -44,10 +47,7 @@ class PostView:
     updated_iso: str
     categories: tuple[LinkView, ...]
     tags: tuple[LinkView, ...]
-    excerpt_html: str
     has_more: bool
-    html: str
-    toc: tuple[Any, ...]
     reading_minutes: int
     translations: tuple[LinkView, ...]
     has_math: bool
@@ -57,6 +57,31 @@ class PostView:
     """The older neighbour in this language."""
     next: LinkView | None = None
     """The newer neighbour in this language."""
+    entry: Any = field(default=None, repr=False, compare=False)
+    """The `site.Entry` shown (not for templates: use the properties)."""
+    digest: str = field(default="", repr=False, compare=False)
+    """Stable digest of everything the view is made of (for page digests)."""
+
+    @property
+    def title_html(self) -> str:
+        return str(self.entry.title_html)
+
+    @property
+    def excerpt_html(self) -> str:
+        return str(self.entry.excerpt_html)
+
+    @property
+    def html(self) -> str:
+        return str(self.entry.html)
+
+    @property
+    def toc(self) -> tuple[Any, ...]:
+        return tuple(self.entry.toc)
+
+    @property
+    def first_image(self) -> str:
+        """The first image of the body (for link previews)."""
+        return str(self.entry.first_image)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,12 @@ def _package_file(name: str) -> bytes:
     return resources.files("blogkit").joinpath("katex", name).read_bytes()
 
 
+def pinned_engine() -> str:
+    """What decides the KaTeX that renders formulas: the pinned lock, or an override folder."""
+    lock = hashlib.sha256(_package_file("package-lock.json")).hexdigest()
+    return f"{lock} {os.environ.get('BLOGKIT_KATEX_DIR', '')}"
+
+
 def katex_install_dir() -> Path:
     """Return a node_modules folder holding the pinned katex, installing it on first use."""
     override = os.environ.get("BLOGKIT_KATEX_DIR")

@@ -9,15 +9,18 @@ inside content/, templates/ or static/, and a non-empty folder that blogkit did 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import SourceError, UsageError
 from .render import Output
+from .site import digest
 
 MARKER_NAME = ".blogkit-output"
 """A file in every output folder blogkit made; only such folders are ever replaced."""
@@ -72,32 +75,178 @@ def collisions(outputs: Sequence[Output], statics: Sequence[StaticFile]) -> list
 
 
 def commit(output: Path, outputs: Iterable[Output], statics: Iterable[StaticFile]) -> int:
-    """Write the whole site to a staging folder, then swap it in; return the file count."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
-    # mkdtemp makes a private (0700) folder; the site must be readable like any folder.
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
-    try:
-        count = 0
+    """Write a whole site held in memory through a staging folder; return the file count."""
+    with Staging(output, None) as staging:
         for item in outputs:
-            target = staging / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.data)
-            count += 1
+            staging.put(item)
         for static in statics:
-            target = staging / static.path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.copy(static)
+        staging.commit()
+    return staging.count
+
+
+class Staging:
+    """A staging folder beside the output, filled as outputs come, then applied.
+
+    With a cache folder, it remembers what each file of the output was made from (a
+    manifest tied to the output by a build id in its marker file). The next build then
+    stages only what changed: an output whose digest (or a static file whose size and
+    mtime) is as before, or whose bytes are the same, is left in place. `commit` moves
+    the changed files in one by one (each an atomic rename) and removes files no longer
+    made. Without a valid manifest the staging folder holds the whole site and replaces
+    the output by a swap. Either way nothing touches the output before `commit`, so a
+    failed build leaves the previous site as it was. Use as a context manager: leaving
+    without `commit` removes the staging folder.
+    """
+
+    def __init__(self, output: Path, cache_dir: Path | None) -> None:
+        self.output = output.resolve()
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest_path = (cache_dir / f"output-{digest(str(self.output))}.json"
+                              if cache_dir is not None else None)
+        self.previous = self._load_manifest()
+        """Path -> [digest, size, mtime_ns] of the current output's files (empty: replace)."""
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
+                                            dir=self.output.parent))
+        # mkdtemp makes a private (0700) folder; the site must be readable like any folder.
+        umask = os.umask(0)
+        os.umask(umask)
+        self.folder.chmod(0o777 & ~umask)
+        self.made: dict[str, tuple[str, int, int]] = {}
+        """Path -> (digest, size, mtime_ns) of every file of the new site."""
+        self.staged: list[str] = []
+        """Paths written to the staging folder (in update mode: the changed files)."""
+        self._folders: set[Path] = set()
+
+    @property
+    def count(self) -> int:
+        return len(self.made)
+
+    @property
+    def linked(self) -> int:
+        """Files of the previous output kept unchanged."""
+        return len(self.made) - len(self.staged)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def known(self, path: str, made_from: str) -> bool:
+        """Whether the output holds `path`, made from `made_from` and untouched since."""
+        previous = self.previous.get(path)
+        if previous is None or previous[0] != made_from:
+            return False
+        try:
+            stat = (self.output / path).stat()
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
+
+    def put(self, item: Output) -> None:
+        """Add an output: its bytes, or (data None) the file the output already holds."""
+        if item.data is None:
+            if item.path not in self.previous:
+                raise ValueError(f"{item.path} is not in the previous output")
+            self._keep(item.path, item.digest)
+        elif self._same_bytes(item.path, item.data):
+            self._keep(item.path, item.digest)
+        else:
+            target = self._target(item.path)
+            target.write_bytes(item.data)
+            self._staged(item.path, item.digest, target)
+
+    def copy(self, static: StaticFile) -> None:
+        """Add a file copied as is, unless the output holds it from the same source."""
+        try:
+            stat = static.source.stat()
+        except OSError:
+            raise FileNotFoundError(f"{static.source} vanished during the build") from None
+        made_from = digest(str(static.source), stat.st_size, stat.st_mtime_ns)
+        if self.known(static.path, made_from):
+            self._keep(static.path, made_from)
+        else:
+            target = self._target(static.path)
             shutil.copyfile(static.source, target)
-            count += 1
-        (staging / MARKER_NAME).write_bytes(_MARKER_TEXT)
-        _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return count
+            self._staged(static.path, made_from, target)
+
+    def commit(self) -> None:
+        """Apply the staged site to the output; remember what it was made from."""
+        if self.manifest_path is not None:
+            # Forget the old manifest first: after a crash half-way, the next build finds
+            # none and replaces the whole output.
+            self.manifest_path.unlink(missing_ok=True)
+        if self.previous:
+            self._update()
+        else:
+            (self.folder / MARKER_NAME).write_bytes(_MARKER_TEXT)
+            _swap(self.folder, self.output)
+        if self.manifest_path is not None:
+            self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.manifest_path.with_suffix(".tmp")
+            temporary.write_text(json.dumps({"marker": self._marker_stamp(),
+                                             "files": self.made}), encoding="utf-8")
+            temporary.replace(self.manifest_path)
+
+    def _marker_stamp(self) -> list[int]:
+        """Identifies this output folder's marker file: another build's swap makes a new one."""
+        stat = (self.output / MARKER_NAME).stat()
+        return [stat.st_ino, stat.st_mtime_ns, stat.st_dev]
+
+    def _update(self) -> None:
+        """Move the changed files in; remove every file (and folder) the site no longer has."""
+        for path in self.staged:
+            target = self.output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / path, target)
+        for folder, _dirs, files in os.walk(self.output, topdown=False):
+            here = Path(folder)
+            relative = here.relative_to(self.output).as_posix()
+            prefix = "" if relative == "." else relative + "/"
+            for name in files:
+                if prefix + name not in self.made and not (prefix == "" and name == MARKER_NAME):
+                    (here / name).unlink()
+            if here != self.output and not any(here.iterdir()):
+                here.rmdir()
+
+    def _load_manifest(self) -> dict[str, list[Any]]:
+        if self.manifest_path is None:
+            return {}
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("marker") != self._marker_stamp():
+                return {}  # the output was replaced by another build (or by hand)
+        except (OSError, ValueError, AttributeError):
+            return {}
+        files = manifest.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def _target(self, path: str) -> Path:
+        target = self.folder / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def _keep(self, path: str, made_from: str) -> None:
+        _, size, mtime = self.previous[path]
+        self.made[path] = (made_from, size, mtime)
+
+    def _same_bytes(self, path: str, data: bytes) -> bool:
+        previous = self.previous.get(path)
+        if previous is None or previous[1] != len(data):
+            return False
+        try:
+            return (self.output / path).read_bytes() == data
+        except OSError:
+            return False
+
+    def _staged(self, path: str, made_from: str, target: Path) -> None:
+        stat = target.stat()
+        self.made[path] = (made_from, stat.st_size, stat.st_mtime_ns)
+        self.staged.append(path)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -33,7 +33,7 @@ _Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
 
 _FastLoader: type[Any] | None = None
 if getattr(yaml, "__with_libyaml__", False):
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+    class _CLoader(yaml.CSafeLoader):
         """The same loader on libyaml: about ten times faster on a site's front matters."""
 
     _CLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS

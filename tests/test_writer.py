@@ -1,0 +1,113 @@
+"""WRITE: a build into an existing output changes only what changed, and equals a clean one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sites import post_text
+from sites import write_file as write
+
+from blogkit.build import BuildOptions, build
+from blogkit.errors import BuildError
+
+CONFIG = """\
+base_url: https://example.com/
+per_page: 2
+languages:
+  - {code: zh, name: 中文, title: 博客}
+  - {code: en, name: English, title: Blog}
+categories:
+  Generative Model: {zh: 生成模型}
+"""
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    write(root, "blogkit.yaml", CONFIG)
+    for number in range(6):
+        for lang, text in (("zh", "正文 $x_{%d}$"), ("en", "Body $y_{%d}$")):
+            write(root, f"content/posts/p{number}/index.{lang}.md",
+                  post_text(f"T{number}", f"2026-01-0{number + 1}", text % number,
+                            categories="Generative Model", tags=f"t{number % 2}"))
+    write(root, "content/posts/p0/fig.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    write(root, "static/extra.txt", "one\n")
+    return root
+
+
+def rebuild_matches_clean(site: Path, tmp_path: Path) -> tuple[int, int]:
+    """Build into public/ again; compare with a clean build; return (rendered, pages)."""
+    result = build(BuildOptions(source=site))
+    clean_out = tmp_path / "clean"
+    shutil.rmtree(clean_out, ignore_errors=True)
+    shutil.copytree(site, tmp_path / "fresh", dirs_exist_ok=False,
+                    ignore=shutil.ignore_patterns(".blogkit-cache", "public"))
+    build(BuildOptions(source=tmp_path / "fresh", output=clean_out))
+    shutil.rmtree(tmp_path / "fresh")
+    assert files(site / "public") == files(clean_out)
+    return result.rendered, result.pages
+
+
+def test_an_unchanged_site_renders_and_writes_nothing(site: Path, tmp_path: Path) -> None:
+    first = build(BuildOptions(source=site))
+    assert first.rendered == first.pages
+    before = inodes(site / "public")
+    rendered, _ = rebuild_matches_clean(site, tmp_path)
+    assert rendered == 0
+    assert inodes(site / "public") == before  # not one file written again
+
+
+def test_an_edit_renders_the_pages_that_show_it_and_writes_only_changed_files(
+        site: Path, tmp_path: Path) -> None:
+    build(BuildOptions(source=site))
+    before = inodes(site / "public")
+    write(site, "content/posts/p3/index.en.md",
+          post_text("T3 again", "2026-01-04", "New body", categories="Generative Model",
+                    tags="t1"))
+    rendered, pages = rebuild_matches_clean(site, tmp_path)
+    assert 0 < rendered < pages // 2
+    after = inodes(site / "public")
+    assert after["posts/p3/index.html"] == before["posts/p3/index.html"]  # zh: same bytes
+    assert after["en/posts/p3/index.html"] != before["en/posts/p3/index.html"]
+    assert after["posts/p0/fig.svg"] == before["posts/p0/fig.svg"]
+
+
+def test_deleted_posts_and_files_leave_the_output(site: Path, tmp_path: Path) -> None:
+    build(BuildOptions(source=site))
+    shutil.rmtree(site / "content/posts/p0")
+    (site / "static/extra.txt").unlink()
+    rebuild_matches_clean(site, tmp_path)
+    assert not (site / "public/posts/p0").exists()
+    assert not (site / "public/extra.txt").exists()
+
+
+def test_files_changed_or_added_by_hand_in_the_output_are_put_right(
+        site: Path, tmp_path: Path) -> None:
+    build(BuildOptions(source=site))
+    (site / "public/en/index.html").write_text("edited by hand", encoding="utf-8")
+    (site / "public/posts/p1/index.html").unlink()
+    (site / "public/stray.html").write_text("not ours", encoding="utf-8")
+    rebuild_matches_clean(site, tmp_path)
+    assert not (site / "public/stray.html").exists()
+
+
+def test_a_failed_build_leaves_the_output_untouched(site: Path) -> None:
+    build(BuildOptions(source=site))
+    before = files(site / "public")
+    write(site, "content/posts/p2/index.zh.md", "---\ntitle: [broken\n---\n")
+    with pytest.raises(BuildError):
+        build(BuildOptions(source=site))
+    assert files(site / "public") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
