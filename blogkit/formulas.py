@@ -18,7 +18,8 @@ from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
 from .markdown import Body, FormulaUse
-from .tex import Formula, Rendered, TexRenderer, katex_assets, katex_install_dir
+from .tex import (Formula, Rendered, TexRenderer, katex_assets, katex_install_dir,
+                  mathml_only)
 from .writer import StaticFile
 
 _PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
@@ -138,6 +139,13 @@ def render_mathml(
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
     distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in bodies))
+    for formula in distinct - memo.mathml.keys():
+        # The pages' rendering already holds the MathML: taking it out is what KaTeX's
+        # "mathml" output gives, without a second pass (tests compare the two).
+        page_result = memo.html.get(formula)
+        taken = mathml_only(page_result) if page_result is not None else None
+        if taken is not None:
+            memo.mathml[formula] = taken
     missing = sorted((f for f in distinct if f not in memo.mathml),
                      key=lambda f: (f.tex, f.display))
     if missing:

@@ -16,6 +16,10 @@ DARK_STYLE = "monokai"
 _CSS_CLASS = "highlight"
 
 
+# Highlighting is most of rendering a body, and the same snippet (an import block, an
+# install command) recurs across posts and across a post's two languages: each process
+# keeps the blocks it has highlighted. A pure function of its arguments.
+@lru_cache(maxsize=4096)
 def highlight(code: str, language: str) -> str:
     """Return `code` as a highlighted `<pre>` block; unknown languages are escaped as is."""
     name = language.strip().lower()

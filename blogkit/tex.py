@@ -65,6 +65,27 @@ class Rendered:
     warnings: tuple[str, ...] = ()  # non-fatal complaints of KaTeX's strict mode
 
 
+_MATHML_OPEN = '<span class="katex-mathml">'
+
+
+def mathml_only(result: Rendered) -> Rendered | None:
+    """KaTeX's `mathml` output of a formula, taken from its `htmlAndMathml` output.
+
+    htmlAndMathml is `<span class="katex"><span class="katex-mathml"><math>...</math>
+    </span><span class="katex-html">...</span></span>` (inside a `katex-display` span for
+    display math); `mathml` is `<span class="katex"><math>...</math></span>` for both.
+    Errors are the same either way. None if the HTML is not shaped like that.
+    """
+    if result.error is not None:
+        return result
+    start = result.html.find(_MATHML_OPEN)
+    end = result.html.find("</math>", start)
+    if start == -1 or end == -1:
+        return None
+    math = result.html[start + len(_MATHML_OPEN):end + len("</math>")]
+    return Rendered(f'<span class="katex">{math}</span>', None, None, result.warnings)
+
+
 def _is_transient(result: Rendered) -> bool:
     """A timeout or crash says something about this run, not the formula: never cache it."""
     error = result.error or ""

@@ -27,6 +27,7 @@ from blogkit.tex import (
     katex_assets,
     katex_install_dir,
     katex_version,
+    mathml_only,
 )
 
 MACROS = {
@@ -221,6 +222,18 @@ def test_macros_apply_and_are_fresh_per_formula(engine: KatexEngine) -> None:
 def test_mathml_output(engine: KatexEngine) -> None:
     [r] = engine.render([Formula("\\frac{a}{b}", True)], output="mathml")
     assert "<math" in r.html and "katex-html" not in r.html
+
+
+def test_mathml_taken_from_the_page_output_is_katex_s_own_mathml(engine: KatexEngine) -> None:
+    formulas = [Formula(tex, display) for tex in (
+        "\\frac{a}{b}", "p_\\theta(x)=\\prod_i p(x_i\\mid x_{<i})", "x^2 \\tag{1}",
+        "\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}", "\\text{中文} + \\R",
+        "\\begin{cases} 1 & x>0 \\\\ 0 & x \\le 0 \\end{cases}", "\\undefinedmacro",
+        "a < b \\& c") for display in (False, True)]
+    pages = engine.render(formulas)
+    feeds = engine.render(formulas, output="mathml")
+    assert any(r.error for r in feeds) and any(not r.error for r in feeds)
+    assert [mathml_only(r) for r in pages] == feeds
 
 
 def test_timeout_hang_restarts_and_continues(
