@@ -13,10 +13,11 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
+from multiprocessing import get_context
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -59,8 +60,13 @@ def render_all(
     posts: Sequence[Post],
     memo: dict[tuple[str, str], Body] | None = None,
     workers: int | None = None,
+    on_ready: Callable[[Sequence[Body]], None] | None = None,
 ) -> dict[str, Body]:
-    """Every post's Body, keyed by its content-relative path; render only what is new."""
+    """Every post's Body, keyed by its content-relative path; render only what is new.
+
+    `on_ready` is given the bodies that were not in `memo` in batches, as they arrive
+    from the pool or the disk cache (after the pool has started: it may start threads).
+    """
     keys = {post.rel: body_key(config, post) for post in posts}
     found: dict[str, Body] = {}
     if memo is not None:
@@ -70,8 +76,11 @@ def render_all(
     if wanted:
         with _DiskCache(config.cache_dir / CACHE_NAME) as disk:
             found.update(disk.get_many({post.rel: keys[post.rel] for post in wanted}))
+            from_disk = list(found.values())
             missing = [post for post in wanted if post.rel not in found]
-            fresh = _render(config, missing, workers)
+            fresh = _render(config, missing, workers, on_ready)
+            if on_ready is not None and from_disk:
+                on_ready(from_disk)
             disk.put_many({keys[rel]: body for rel, body in fresh.items()})
             found.update(fresh)
     if memo is not None:
@@ -86,19 +95,27 @@ def body_key(config: SiteConfig, post: Post) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None) -> dict[str, Body]:
+def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
+            on_ready: Callable[[Sequence[Body]], None] | None) -> dict[str, Body]:
     jobs = [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
                     p.title_line, p.summary, p.summary_line, config.excerpt_length)
             for p in posts]
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(jobs) < POOL_THRESHOLD:
         md = create_markdown()
-        return {job.rel: _render_one(md, job) for job in jobs}
+        rendered = {job.rel: _render_one(md, job) for job in jobs}
+        if on_ready is not None and rendered:
+            on_ready(list(rendered.values()))
+        return rendered
     chunks = [jobs[start:start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=count, initializer=_start_worker) as pool:
+    # Fork explicitly: the workers are all started before `on_ready` may start a thread.
+    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork"),
+                             initializer=_start_worker) as pool:
         results: dict[str, Body] = {}
         for chunk in pool.map(_render_chunk, chunks):
             results.update(chunk)
+            if on_ready is not None:
+                on_ready(list(chunk.values()))
     return results
 
 

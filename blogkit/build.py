@@ -216,11 +216,12 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
     with _timed(timings, "load"):
         loaded = load_content(config, cache.files)
         posts = _published(loaded.posts, options)
-    with _timed(timings, "markdown"):
-        bodies = render_all(config, posts, cache.bodies, options.workers)
+    with _timed(timings, "markdown"):  # KaTeX starts on the formulas as bodies arrive
+        prefetch = math_step.Prefetch(config, cache.formulas)
+        bodies = render_all(config, posts, cache.bodies, options.workers, prefetch.add)
     with _timed(timings, "math"):
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
-                                             cache.formulas)
+                                             cache.formulas, prefetch)
     with _timed(timings, "assemble"):
         keys = {post.rel: body_key(config, post) for post in posts}
         site, errors = assemble(config, posts, bodies, formulas.fill, keys, loaded.broken,

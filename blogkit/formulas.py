@@ -8,8 +8,11 @@ used in both languages, or in many posts, is rendered once. A formula KaTeX reje
 
 from __future__ import annotations
 
+import contextlib
 import html
+import queue
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +21,7 @@ from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
 from .markdown import Body, FormulaUse
-from .tex import (Formula, Rendered, TexRenderer, katex_assets, katex_install_dir,
-                  mathml_only)
+from .tex import Formula, Rendered, TexRenderer, katex_assets, katex_install_dir, mathml_only
 from .writer import StaticFile
 
 _PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
@@ -74,31 +76,108 @@ class FormulaMemo:
         return known[1]
 
 
+class Prefetch:
+    """Renders formulas in a background thread while the bodies are still being rendered.
+
+    KaTeX runs in its own Node process, so it can work while the Markdown pool does: the
+    build hands each batch of new bodies to `add` as it arrives, and `render_formulas`
+    takes what was done (`finish`). A failure (no Node.js, say) is left for
+    `render_formulas` to meet and report; the prefetch just stops.
+    """
+
+    def __init__(self, config: SiteConfig, memo: FormulaMemo) -> None:
+        self.config = config
+        self.known = set(memo.html)
+        self.done: dict[Formula, Rendered] = {}
+        self.hits = self.misses = 0
+        self._queue: queue.SimpleQueue[list[Formula] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def add(self, bodies: Iterable[Body]) -> None:
+        """Queue the formulas of `bodies` not rendered yet (call from one thread only)."""
+        fresh = sorted({Formula(use.tex, use.display) for body in bodies
+                        for use in body.formulas} - self.known, key=lambda f: (f.tex, f.display))
+        if not fresh:
+            return
+        self.known.update(fresh)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="katex-prefetch",
+                                            daemon=True)
+            self._thread.start()
+        self._queue.put(fresh)
+
+    def finish(self) -> Prefetch:
+        """Wait for the queued formulas; return self."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        return self
+
+    def _work(self) -> None:
+        with contextlib.ExitStack() as stack:
+            renderer: TexRenderer | None = None
+            ended = False
+            while not ended:
+                batch: list[Formula] = []
+                item = self._queue.get()  # then take whatever else is waiting: one round trip
+                while True:
+                    if item is None:
+                        ended = True
+                        break
+                    batch.extend(item)
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                if not batch:
+                    continue
+                try:
+                    if renderer is None:
+                        renderer = stack.enter_context(TexRenderer(
+                            self.config.cache_dir / CACHE_NAME, self.config.macros))
+                    self.done.update(zip(batch, renderer.render(batch), strict=True))
+                except Exception:  # noqa: BLE001 (render_formulas meets and reports it)
+                    self._drain()
+                    return
+                self.hits, self.misses = renderer.hits, renderer.misses
+
+    def _drain(self) -> None:
+        while self._queue.get() is not None:
+            pass
+
+
 def render_formulas(
     config: SiteConfig,
     posts: list[Post],
     bodies: dict[str, Body],
     keep_going: bool,
     memo: FormulaMemo | None = None,
+    prefetched: Prefetch | None = None,
 ) -> FormulaResults:
     """Render every distinct formula once; collect positioned errors and warnings.
 
     `memo` (kept by the dev server for one configuration) answers formulas of earlier
-    builds without opening the on-disk cache; new ones are added to it.
+    builds without opening the on-disk cache; new ones are added to it. `prefetched`
+    holds formulas already rendered while the bodies were.
     """
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
     shown = [bodies[post.rel] for post in posts]
     distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in shown))
     memo.by_body = {id(body): memo.by_body[id(body)] for body in shown if body.formulas}
+    results.cache_hits = len(distinct & memo.html.keys())
+    if prefetched is not None:
+        memo.html.update(prefetched.finish().done)
+        results.cache_hits += prefetched.hits
+        results.rendered_by_katex = prefetched.misses
     missing = sorted((f for f in distinct if f not in memo.html),
                      key=lambda f: (f.tex, f.display))
-    results.cache_hits = len(distinct) - len(missing)
     if missing:
         with TexRenderer(config.cache_dir / CACHE_NAME, config.macros) as renderer:
             memo.html.update(zip(missing, renderer.render(missing), strict=True))
             results.cache_hits += renderer.hits
-            results.rendered_by_katex = renderer.misses
+            results.rendered_by_katex += renderer.misses
     results.rendered = {formula: memo.html[formula] for formula in distinct}
     results.uses = sum(len(body.formulas) for body in shown)
     troubled = {f for f in distinct if results.rendered[f].error or results.rendered[f].warnings}

@@ -39,8 +39,11 @@ def test_one_worker_two_workers_and_a_warm_cache_give_the_same_site(tmp_path: Pa
     build(BuildOptions(source=root, output=tmp_path / "one", workers=1))
     one = files(tmp_path / "one")
     shutil.rmtree(root / ".blogkit-cache")
-    build(BuildOptions(source=root, output=tmp_path / "two", workers=2))
+    cold = build(BuildOptions(source=root, output=tmp_path / "two", workers=2))
     assert files(tmp_path / "two") == one
+    # KaTeX worked while the pool rendered bodies; every formula is counted once.
+    assert cold.formulas["katex"] == cold.formulas["distinct"] > 0
+    assert cold.formulas["cache_hits"] == 0
     warm = build(BuildOptions(source=root, output=tmp_path / "warm", workers=2))
     assert files(tmp_path / "warm") == one
     assert warm.formulas["katex"] == 0
