@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -157,6 +158,11 @@ def build(options: BuildOptions) -> BuildResult:
     check_output_folder(root, options.output_dir)
     timings: dict[str, float] = {}
     cache = BuildCache()
+    with _collector_paused():
+        return _build(options, cache, timings)
+
+
+def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> BuildResult:
     assembled = _assemble(options, cache, timings)
     outputs: list[Output] = []
 
@@ -306,6 +312,25 @@ def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool) -> li
     if needs_math:
         statics.extend(math_step.katex_static_files())
     return statics
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run without Python's cyclic garbage collector (pool workers inherit that).
+
+    A build makes millions of short-lived objects (tokens, template frames) while it holds
+    thousands of long-lived ones (posts, bodies): each automatic full collection walks
+    all of them, about a fifth of a cold build. What the build leaves in cycles is
+    collected once at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
 
 
 @contextmanager
