@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from . import __version__
 from .config import SiteConfig
 from .content import Post
 from .markdown import Body, create_markdown, render_body
+from .store import PickleStore
 
 CACHE_NAME = "bodies.sqlite"
 _LIBRARIES = (
@@ -74,7 +73,7 @@ def render_all(
                  if (post.rel, keys[post.rel]) in memo}
     wanted = [post for post in posts if post.rel not in found]
     if wanted:
-        with _DiskCache(config.cache_dir / CACHE_NAME) as disk:
+        with PickleStore(config.cache_dir / CACHE_NAME, "body", Body) as disk:
             found.update(disk.get_many({post.rel: keys[post.rel] for post in wanted}))
             from_disk = list(found.values())
             missing = [post for post in wanted if post.rel not in found]
@@ -138,50 +137,3 @@ def _render_one(md: MarkdownIt, job: BodyJob) -> Body:
         md, source=job.source, content_dir=job.content_dir, body=job.body,
         body_line=job.body_line, title=job.title, title_line=job.title_line,
         summary=job.summary, summary_line=job.summary_line, excerpt_length=job.excerpt_length)
-
-
-class _DiskCache:
-    """Pickled bodies in one sqlite file; unreadable entries count as misses."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(path, timeout=30)
-            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB)")
-        except sqlite3.DatabaseError:
-            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
-            self.db = sqlite3.connect(path, timeout=30)
-            self.db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB)")
-
-    def __enter__(self) -> _DiskCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
-
-    def get_many(self, keys: dict[str, str]) -> dict[str, Body]:
-        """Bodies found for {rel: key}, by rel."""
-        by_key = {key: rel for rel, key in keys.items()}
-        found: dict[str, Body] = {}
-        items = list(by_key)
-        for start in range(0, len(items), 500):
-            batch = items[start:start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch)
-            for key, blob in rows:
-                try:
-                    body = pickle.loads(blob)
-                except Exception:  # noqa: BLE001 (a stale pickle from another version)
-                    continue
-                if isinstance(body, Body):
-                    found[by_key[key]] = body
-        return found
-
-    def put_many(self, bodies: dict[str, Body]) -> None:
-        if not bodies:
-            return
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
-                [(key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-                 for key, body in bodies.items()])

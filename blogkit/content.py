@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import __version__
 from .config import SiteConfig
 from .errors import BuildError, SourceError, decode_source
 from .i18n import slugify
+from .store import PickleStore
 from .yamlpos import YamlDoc, did_you_mean, load
 
 _FRONT_KEYS = {
@@ -35,6 +37,7 @@ _FRONT_KEYS = {
     "lang",
     "extra",
 }
+CACHE_NAME = "posts.sqlite"
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 
 
@@ -119,21 +122,18 @@ def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
         raise BuildError([SourceError(content, None, None, "no content/ folder",
                                       "create content/posts/<name>/index.md")])
     markdown, assets_of = _scan(content)
+    changed = [path for path in markdown if memo is None or not _unchanged(memo, path)]
+    read = _read_all(config, changed)
     broken: set[str] = set()
     for path in markdown:
-        try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            remembered = memo.get(path) if memo is not None else None
-            if remembered is not None and remembered[0] == stamp:
-                post, file_errors = remembered[1], remembered[2]
-            else:
-                file_errors = []
-                post = _load_file(config, path, file_errors)
-        except FileNotFoundError:
+        if path in read:
+            stamp, post, file_errors = read[path]
+            if memo is not None:
+                memo[path] = (stamp, post, file_errors)
+        elif memo is not None and path in memo:
+            _, post, file_errors = memo[path]
+        else:
             continue  # deleted while we walked (an editor saving): the watcher sees it too
-        if memo is not None:
-            memo[path] = (stamp, post, file_errors)
         errors.extend(file_errors)
         if post is not None:
             assets = assets_of(path.parent) if path.name.startswith("index.") else ()
@@ -144,6 +144,50 @@ def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
         for gone in set(memo) - set(markdown):
             del memo[gone]
     return Loaded(posts, errors, frozenset(broken))
+
+
+def _unchanged(memo: FileMemo, path: Path) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    remembered = memo.get(path)
+    return remembered is not None and remembered[0] == (stat.st_mtime_ns, stat.st_size)
+
+
+def _read_all(
+    config: SiteConfig, paths: list[Path]
+) -> dict[Path, tuple[tuple[int, int], Post | None, list[SourceError]]]:
+    """Read and validate `paths`: a valid file read before is taken from the disk cache.
+
+    A Post is a function of the file's bytes, its path and the configuration, so the
+    cache key is a digest of those; files with mistakes are not cached (their errors are
+    found, and reported, anew).
+    """
+    raw: dict[Path, tuple[tuple[int, int], bytes]] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+            raw[path] = ((stat.st_mtime_ns, stat.st_size), path.read_bytes())
+        except FileNotFoundError:
+            continue
+    settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
+    keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data).hexdigest()
+            for path, (_, data) in raw.items()}
+    read: dict[Path, tuple[tuple[int, int], Post | None, list[SourceError]]] = {}
+    with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk:
+        cached = disk.get_many(keys)
+        fresh: dict[str, Post] = {}
+        for path, (stamp, data) in raw.items():
+            file_errors: list[SourceError] = []
+            post = cached.get(str(path))
+            if post is None:
+                post = _load_file(config, path, data, file_errors)
+                if post is not None and not file_errors:
+                    fresh[keys[str(path)]] = post
+            read[path] = (stamp, post, file_errors)
+        disk.put_many(fresh)
+    return read
 
 
 def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]]:
@@ -173,8 +217,9 @@ def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]
     return markdown, assets_of
 
 
-def _load_file(config: SiteConfig, path: Path, errors: list[SourceError]) -> Post | None:
-    raw = path.read_bytes()
+def _load_file(
+    config: SiteConfig, path: Path, raw: bytes, errors: list[SourceError]
+) -> Post | None:
     try:
         text = decode_source(path, raw)
     except BuildError as exc:

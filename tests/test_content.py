@@ -111,3 +111,32 @@ def test_categories_string_or_list_and_tags(tmp_path: Path) -> None:
     assert post.categories == ("Self-Supervised", "3D Model")
     assert post.tags == ("扩散模型", "VAE")
     assert post.draft and post.summary == "摘要" and post.extra == {"cover": "a.png"}
+
+
+def test_posts_come_from_the_disk_cache_only_while_their_bytes_are_the_same(
+        tmp_path: Path) -> None:
+    from blogkit.build import BuildOptions, build
+    from blogkit.content import CACHE_NAME
+
+    root = tmp_path / "site"
+    (root / "content/posts").mkdir(parents=True)
+    (root / "blogkit.yaml").write_text(
+        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
+        encoding="utf-8")
+    post = root / "content/posts/a.md"
+    post.write_text("---\ntitle: First\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert (root / ".blogkit-cache" / CACHE_NAME).is_file()
+    post.write_text("---\ntitle: Second\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert "Second" in (root / "public/posts/a/index.html").read_text(encoding="utf-8")
+    # A file with mistakes is not cached: its errors are reported by every build.
+    post.write_text("---\ntitle: Third\ndate: 2026-13-01\n---\nBody\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(BuildError) as failed:
+            build(BuildOptions(source=root))
+        assert [e.message for e in failed.value.errors] == ["invalid date '2026-13-01'"]
+    (root / ".blogkit-cache" / CACHE_NAME).write_bytes(b"not a database")
+    post.write_text("---\ntitle: Fourth\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert "Fourth" in (root / "public/posts/a/index.html").read_text(encoding="utf-8")
