@@ -57,16 +57,17 @@ class BodyJob:
 def render_all(
     config: SiteConfig,
     posts: Sequence[Post],
+    keys: dict[str, str],
     memo: dict[tuple[str, str], Body] | None = None,
     workers: int | None = None,
     on_ready: Callable[[Sequence[Body]], None] | None = None,
 ) -> dict[str, Body]:
     """Every post's Body, keyed by its content-relative path; render only what is new.
 
-    `on_ready` is given the bodies that were not in `memo` in batches, as they arrive
-    from the pool or the disk cache (after the pool has started: it may start threads).
+    `keys` are the posts' `body_keys`. `on_ready` is given the bodies that were not in
+    `memo` in batches, as they arrive from the pool or the disk cache (after the pool has
+    started: it may start threads).
     """
-    keys = {post.rel: body_key(config, post) for post in posts}
     found: dict[str, Body] = {}
     if memo is not None:
         found = {post.rel: memo[(post.rel, keys[post.rel])] for post in posts
@@ -74,12 +75,12 @@ def render_all(
     wanted = [post for post in posts if post.rel not in found]
     if wanted:
         with PickleStore(config.cache_dir / CACHE_NAME, "body", Body) as disk:
-            found.update(disk.get_many({post.rel: keys[post.rel] for post in wanted}))
-            from_disk = list(found.values())
+            from_disk = disk.get_many({post.rel: keys[post.rel] for post in wanted})
+            found.update(from_disk)
             missing = [post for post in wanted if post.rel not in found]
             fresh = _render(config, missing, workers, on_ready)
             if on_ready is not None and from_disk:
-                on_ready(from_disk)
+                on_ready(list(from_disk.values()))
             disk.put_many({keys[rel]: body for rel, body in fresh.items()})
             found.update(fresh)
     if memo is not None:
@@ -88,10 +89,11 @@ def render_all(
     return {post.rel: found[post.rel] for post in posts}
 
 
-def body_key(config: SiteConfig, post: Post) -> str:
-    """The cache key of a post's body: everything the body is a function of."""
-    parts = [*_LIBRARIES, str(config.excerpt_length), post.rel, post.digest]
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
+    """The cache key of each post's body: everything the body is a function of."""
+    settings = "\0".join([*_LIBRARIES, str(config.excerpt_length)])
+    return {post.rel: hashlib.sha256(f"{settings}\0{post.rel}\0{post.digest}".encode())
+            .hexdigest() for post in posts}
 
 
 def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,

@@ -25,14 +25,14 @@ import jinja2
 from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
-from .bodies import body_key, render_all
+from .bodies import body_keys, render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import FileMemo, Post, load_content
+from .content import ContentMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet
 from .markdown import Body
-from .render import Known, Output, Sink, job_digests, plan, run
+from .render import Known, Output, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
 from .templates import THEME_DIR, PostView, create_environment
 from .tex import pinned_engine
@@ -84,16 +84,19 @@ class BuildCache:
     """
 
     config_bytes: bytes = b""
-    files: FileMemo = field(default_factory=dict)
+    content: ContentMemo = field(default_factory=ContentMemo)
     bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
     formulas: FormulaMemo = field(default_factory=FormulaMemo)
-    entries: dict[tuple[object, ...], Entry] = field(default_factory=dict)
+    entries: dict[tuple[object, ...], tuple[Entry, list[SourceError]]] = field(
+        default_factory=dict)
     views: dict[str, PostView] = field(default_factory=dict)
     """Post views by the digest of what they are made of."""
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
+    statics: dict[object, list[StaticFile]] = field(default_factory=dict)
+    """Static files by where they come from (see `_static_files`)."""
 
     def environment(self, root: Path) -> tuple[object, jinja2.Environment]:
         """The Jinja environment, made anew only when a template file is added or changed."""
@@ -184,15 +187,17 @@ def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) 
                        produced.rendered, staging.linked)
 
 
-def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Compiled:
+def compile_site(options: BuildOptions, cache: BuildCache | None = None,
+                 changed: set[Path] | None = None) -> Compiled:
     """Run every stage into memory; raise BuildError listing every mistake of the site.
 
-    With a `cache` (the dev server's), what is unchanged since its last build is reused.
+    With a `cache` (the dev server's), what is unchanged since its last build is reused;
+    `changed` (from the server's watcher) are the files changed since then.
     """
     timings: dict[str, float] = {}
     persistent = cache is not None
     cache = cache if cache is not None else BuildCache()
-    assembled = _assemble(options, cache, timings)
+    assembled = _assemble(options, cache, timings, changed)
     previous = cache.outputs
     outputs: list[Output] = []
 
@@ -200,10 +205,10 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
         return persistent and previous.get(path, ("", b""))[0] == made_from
 
     def sink(item: Output) -> None:
-        outputs.append(item if item.data is not None
-                       else replace(item, data=previous[item.path][1]))
+        outputs.append(item if item.data is not None else Output(
+            item.path, previous[item.path][1], item.source, item.origin, item.digest))
 
-    produced = _produce(options, cache, assembled, known, sink, timings, workers=1)
+    produced = _produce(options, cache, assembled, known, sink, timings, 1, changed)
     errors = produced.errors + collisions(outputs, produced.statics)
     if errors:
         raise BuildError(errors)
@@ -213,23 +218,24 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None) -> Comp
                     assembled.formulas.warnings, timings, assembled.counts)
 
 
-def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> _Assembled:
+def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
+              changed: set[Path] | None = None) -> _Assembled:
     """Config, content, bodies, formulas and the Site; raise BuildError with every mistake."""
     root = options.source.resolve()
     with _timed(timings, "config"):
         cache.check_config(root)
         config = load_config(root, options.base_url)
     with _timed(timings, "load"):
-        loaded = load_content(config, cache.files)
+        loaded = load_content(config, cache.content, changed)
         posts = _published(loaded.posts, options)
     with _timed(timings, "markdown"):  # KaTeX starts on the formulas as bodies arrive
         prefetch = math_step.Prefetch(config, cache.formulas)
-        bodies = render_all(config, posts, cache.bodies, options.workers, prefetch.add)
+        keys = body_keys(config, posts)
+        bodies = render_all(config, posts, keys, cache.bodies, options.workers, prefetch.add)
     with _timed(timings, "math"):
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                              cache.formulas, prefetch)
     with _timed(timings, "assemble"):
-        keys = {post.rel: body_key(config, post) for post in posts}
         site, errors = assemble(config, posts, bodies, formulas.fill, keys, loaded.broken,
                                 cache.entries)
     errors = loaded.errors + formulas.errors + errors
@@ -246,6 +252,7 @@ def _produce(
     sink: Sink,
     timings: dict[str, float],
     workers: int | None = None,
+    changed: set[Path] | None = None,
 ) -> _Produced:
     """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy."""
     config, site = assembled.config, assembled.site
@@ -254,19 +261,21 @@ def _produce(
         jobs = plan(site, cache.views)
         templates_key, environment = cache.environment(root)
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
+        every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
-        rendered, errors = run(site, jobs, environment, job_digests(jobs, site_key), known,
-                               sink, count)
+        rendered, errors = run(site, jobs, environment,
+                               job_digests(jobs, site_key, every_page), known, sink, count)
         css = stylesheet().encode("utf-8")
         sink(Output("css/highlight.css", css, "blogkit", None, digest(css)))
-        statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs))
+        statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs),
+                                cache.statics, changed)
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
         def feed_math() -> Callable[[str, Body], str]:
             bodies = publish.feed_bodies(site)
             return math_step.render_mathml(config, bodies, cache.formulas).fill
 
         publish.feeds(site, feed_math, site_key, known, sink)
-        publish.sitemap(site, jobs, site_key, known, sink)
+        publish.sitemap(site, jobs, site_key, every_page, known, sink)
         for item in publish.robots(site, statics):
             sink(item)
     return _Produced(len(jobs), rendered, statics, errors)
@@ -290,10 +299,45 @@ def _published(posts: list[Post], options: BuildOptions) -> list[Post]:
             if (options.drafts or not post.draft) and (options.future or post.date <= now)]
 
 
-def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool) -> list[StaticFile]:
-    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX."""
+def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool,
+                  memo: dict[object, list[StaticFile]] | None = None,
+                  changed: set[Path] | None = None) -> list[StaticFile]:
+    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX.
+
+    With a `memo` (the dev server's), static/ is walked again only when the watcher saw a
+    change in it, and each bundle's and KaTeX's files are listed once.
+    """
+    memo = {} if memo is None else memo
+    site_static = config.root / "static"
+    if "static" not in memo or changed is None or any(
+            path.is_relative_to(site_static) for path in changed):
+        memo["static"] = _folder_files((THEME_DIR / "static", site_static))
+    statics = list(memo["static"])
+    fresh: dict[object, list[StaticFile]] = {"static": memo["static"]}
+    for post in posts:
+        if not post.assets:
+            continue
+        key = (post.url, post.assets)
+        found = memo.get(key)
+        if found is None:
+            bundle = post.bundle_dir
+            assert bundle is not None
+            found = [StaticFile(post.url.lstrip("/") + asset.relative_to(bundle).as_posix(),
+                                asset) for asset in post.assets]
+        statics.extend(found)
+        fresh[key] = found
+    if needs_math:
+        fresh["katex"] = memo.get("katex") or math_step.katex_static_files()
+        statics.extend(fresh["katex"])
+    memo.clear()
+    memo.update(fresh)
+    return statics
+
+
+def _folder_files(folders: tuple[Path, ...]) -> list[StaticFile]:
+    """The files of `folders`, a later folder's file replacing an earlier one's of its path."""
     chosen: dict[str, StaticFile] = {}
-    for folder in (THEME_DIR / "static", config.root / "static"):
+    for folder in folders:
         if folder.is_dir():
             inside = folder.resolve()
             for path in sorted(folder.rglob("*")):
@@ -302,16 +346,7 @@ def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool) -> li
                         path.resolve().is_relative_to(inside):
                     rel = path.relative_to(folder).as_posix()
                     chosen[rel] = StaticFile(rel, path)
-    statics = list(chosen.values())
-    for post in posts:
-        bundle = post.bundle_dir
-        for asset in post.assets:
-            assert bundle is not None
-            rel = asset.relative_to(bundle).as_posix()
-            statics.append(StaticFile(post.url.lstrip("/") + rel, asset))
-    if needs_math:
-        statics.extend(math_step.katex_static_files())
-    return statics
+    return list(chosen.values())
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -103,17 +102,41 @@ def load_posts(config: SiteConfig) -> list[Post]:
     return loaded.posts
 
 
-FileMemo = dict[Path, tuple[tuple[int, int], "Post | None", list[SourceError]]]
-"""Per Markdown file: (mtime_ns, size) when read, and what reading it gave."""
+FileRecord = tuple[tuple[int, int], "Post | None", list[SourceError]]
+"""A Markdown file's (mtime_ns, size) when read, and what reading it gave."""
 
 
-def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
+@dataclass
+class ContentMemo:
+    """What the dev server keeps of content/ between builds."""
+
+    files: dict[Path, FileRecord] = field(default_factory=dict)
+    scan: _Scan | None = None
+    """The last walk of content/."""
+
+
+@dataclass(frozen=True)
+class _Scan:
+    markdown: list[Path]
+    """Every Markdown file, in walk order."""
+    assets: dict[Path, tuple[Path, ...]]
+    """Per folder: the other files in it and in the folders below it, sorted."""
+    seen: frozenset[Path]
+    """Every file found."""
+
+    def assets_of(self, bundle: Path) -> tuple[Path, ...]:
+        return self.assets.get(bundle, ())
+
+
+def load_content(config: SiteConfig, memo: ContentMemo | None = None,
+                 changed: set[Path] | None = None) -> Loaded:
     """Read every Markdown file under content/; keep going past files with mistakes.
 
     The build goes on with the valid posts so that one run reports every mistake of the
     site (a bad front matter here, a broken formula there) together. With a `memo` (kept
     by the dev server between builds) a file whose size and mtime are unchanged is not
-    read again; bundle assets are always listed anew.
+    read again; when the server also says which files `changed`, and none was added or
+    deleted under content/, content/ is not even walked again.
     """
     content = config.content_dir
     errors: list[SourceError] = []
@@ -121,37 +144,59 @@ def load_content(config: SiteConfig, memo: FileMemo | None = None) -> Loaded:
     if not content.is_dir():
         raise BuildError([SourceError(content, None, None, "no content/ folder",
                                       "create content/posts/<name>/index.md")])
-    markdown, assets_of = _scan(content)
-    changed = [path for path in markdown if memo is None or not _unchanged(memo, path)]
-    read = _read_all(config, changed)
+    scan = _reuse_scan(content, memo, changed)
+    if scan is not None and changed is not None and memo is not None:
+        candidates = [path for path in changed if path in memo.files]
+    else:
+        scan = _scan(content)
+        candidates = scan.markdown
+    if memo is not None:
+        memo.scan = scan
+    stale = [path for path in candidates if memo is None or not _unchanged(memo, path)]
+    read = _read_all(config, stale)
     broken: set[str] = set()
-    for path in markdown:
+    for path in scan.markdown:
         if path in read:
             stamp, post, file_errors = read[path]
             if memo is not None:
-                memo[path] = (stamp, post, file_errors)
-        elif memo is not None and path in memo:
-            _, post, file_errors = memo[path]
+                memo.files[path] = (stamp, post, file_errors)
+        elif memo is not None and path in memo.files:
+            _, post, file_errors = memo.files[path]
         else:
             continue  # deleted while we walked (an editor saving): the watcher sees it too
         errors.extend(file_errors)
         if post is not None:
-            assets = assets_of(path.parent) if path.name.startswith("index.") else ()
-            posts.append(post if post.assets == assets else replace(post, assets=assets))
+            assets = scan.assets_of(path.parent) if path.name.startswith("index.") else ()
+            if post.assets != assets:
+                post = replace(post, assets=assets)
+                if memo is not None:  # the same object next time: later memos key on it
+                    memo.files[path] = (memo.files[path][0], post, file_errors)
+            posts.append(post)
         if file_errors:
             broken.add(path.relative_to(content).as_posix())
     if memo is not None:
-        for gone in set(memo) - set(markdown):
-            del memo[gone]
+        for gone in memo.files.keys() - set(scan.markdown):
+            del memo.files[gone]
     return Loaded(posts, errors, frozenset(broken))
 
 
-def _unchanged(memo: FileMemo, path: Path) -> bool:
+def _reuse_scan(content: Path, memo: ContentMemo | None, changed: set[Path] | None
+                ) -> _Scan | None:
+    """The last scan, if the changes only modified files it found."""
+    if memo is None or memo.scan is None or changed is None:
+        return None
+    for path in changed:
+        if path.is_relative_to(content) and (path not in memo.scan.seen or not path.is_file()):
+            return None
+    return memo.scan
+
+
+def _unchanged(memo: ContentMemo, path: Path) -> bool:
     try:
         stat = path.stat()
     except OSError:
         return False
-    remembered = memo.get(path)
+    remembered = memo.files.get(path)
     return remembered is not None and remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
@@ -190,8 +235,8 @@ def _read_all(
     return read
 
 
-def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]]:
-    """Walk content/ once: the Markdown files, and a lookup of a folder's other files."""
+def _scan(content: Path) -> _Scan:
+    """Walk content/ once: the Markdown files, and each folder's other files."""
     markdown: list[Path] = []
     others: dict[Path, list[Path]] = {}
     for folder, dirs, files in os.walk(content):
@@ -210,11 +255,9 @@ def _scan(content: Path) -> tuple[list[Path], Callable[[Path], tuple[Path, ...]]
         while ancestor != content.parent and ancestor != ancestor.parent:
             below.setdefault(ancestor, []).extend(paths)
             ancestor = ancestor.parent
-
-    def assets_of(bundle: Path) -> tuple[Path, ...]:
-        return tuple(sorted(below.get(bundle, ())))
-
-    return markdown, assets_of
+    seen = frozenset(markdown).union(*others.values())
+    return _Scan(markdown, {folder: tuple(sorted(paths)) for folder, paths in below.items()},
+                 seen)
 
 
 def _load_file(

@@ -137,28 +137,28 @@ def feeds(
             sink(Output(path, write(site, feed), what, None, made_from))
 
 
-def sitemap(site: Site, jobs: Sequence[PageJob], site_key: str, known: Known, sink: Sink) -> None:
-    """Return sitemap.xml: every page but 404, its lastmod, and its translations.
+def sitemap(site: Site, jobs: Sequence[PageJob], site_key: str, pages_key: str,
+            known: Known, sink: Sink) -> None:
+    """Give sitemap.xml to `sink`: every page but 404, its lastmod, and its translations.
 
     Translations are `xhtml:link` hreflang alternates (with x-default), as Google reads
-    them; they are the same as the `<link rel="alternate">` in the pages' heads. When no
-    page, date or translation changed, its digest is `known` and it is not made again.
+    them; they are the same as the `<link rel="alternate">` in the pages' heads. They are
+    a function of the set of pages (`pages_key`): when neither it nor a date changed,
+    the digest is `known` and the sitemap is not made again.
     """
     config = site.config
     absolute = config.base_url.rstrip("/")
-    urls = {(job.lang, job.page_id): job.url for job in jobs}
-    pages = []
-    for job in jobs:
-        if job.page_id == ("404",):
-            continue
-        lastmod = _lastmod(site, job)
-        pages.append((encode_url(absolute + job.url),
-                      _rfc3339(lastmod) if lastmod is not None else None,
-                      tuple((a.lang, a.url) for a in alternates(config, job.page_id, urls))))
-    key = digest(site_key, pages)
+    shown = [job for job in jobs if job.page_id != ("404",)]
+    lastmods = [_lastmod(site, job) for job in shown]
+    key = digest(site_key, pages_key, [job.url for job in shown], lastmods)
     if known("sitemap.xml", key):
         sink(Output("sitemap.xml", None, "sitemap", None, key))
         return
+    urls = {(job.lang, job.page_id): job.url for job in jobs}
+    pages = [(encode_url(absolute + job.url),
+              _rfc3339(lastmod) if lastmod is not None else None,
+              tuple((a.lang, a.url) for a in alternates(config, job.page_id, urls)))
+             for job, lastmod in zip(shown, lastmods, strict=True)]
     # Prefixed names with their xmlns attributes written out: ET.register_namespace would
     # change ElementTree's global table, and default prefixes (ns0:) are ugly.
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})

@@ -28,7 +28,7 @@ from .markdown import Body
 from .mdmath import tex_to_text
 from .meta import feed_links, social
 from .site import Entry, Site, category_of, digest
-from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, encode_url
+from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
 
 PageId = tuple[Any, ...]
 
@@ -105,13 +105,17 @@ def page_path(job: PageJob) -> str:
     return job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
 
 
-def job_digests(jobs: Sequence[PageJob], site_key: str) -> list[str]:
+def pages_key(jobs: Sequence[PageJob]) -> str:
+    """Stands for the site's set of pages (every page's head links its translations)."""
+    return digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
+
+
+def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str) -> list[str]:
     """A stable digest per job: the same digest renders the same bytes, in any process.
 
     `site_key` stands for what every page depends on (configuration, templates, blogkit
-    and KaTeX versions). A page's head (`_meta`) also depends on the site's set of pages.
+    and KaTeX versions), `pages_key` for the site's set of pages.
     """
-    pages_key = digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
     return [digest(site_key, pages_key, job.template, job.page_id, job.lang, job.url,
                    job.title, job.description, job.needs_math,
                    str(job.origin) if job.origin else "", _fingerprint(job.context))
@@ -228,7 +232,7 @@ def _fingerprint(value: object) -> object:
     """
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if isinstance(value, PostView):
+    if isinstance(value, (PostView, PagerView)):
         return value.digest
     if isinstance(value, Entry):
         return value.token
@@ -272,7 +276,8 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
         for term in terms:
             jobs.extend(_listing_jobs(site, lang, ui, views, (kind, term.slug),
                                       f"{prefix}/{term.url_path}", term.entries, term.label,
-                                      {"term": term}))
+                                      {"term": TermView(term.kind, term.name, term.label,
+                                                        term.slug, len(term.entries))}))
     years: dict[int, list[PostView]] = {}
     for entry in posts:
         years.setdefault(entry.post.date.year, []).append(views[entry.post.rel])
@@ -304,15 +309,18 @@ def _listing_jobs(
         return first_url if number == 1 else f"{first_url}page/{number}/"
 
     jobs = []
+    links = tuple(LinkView(str(n), _url(config, page_url(n)), lang) for n in range(1, total + 1))
     for number in range(1, total + 1):
         chunk = entries[(number - 1) * per_page:number * per_page]
         shown_views = tuple(views[entry.post.rel] for entry in chunk)
+        current = links[number - 1]
         pager = PagerView(
             number, total,
-            tuple(LinkView(str(n), _url(config, page_url(n)), lang, n == number)
-                  for n in range(1, total + 1)),
-            _url(config, page_url(number - 1)) if number > 1 else "",
-            _url(config, page_url(number + 1)) if number < total else "",
+            (*links[:number - 1], LinkView(current.label, current.url, lang, True),
+             *links[number:]),
+            links[number - 2].url if number > 1 else "",
+            links[number].url if number < total else "",
+            digest=digest(first_url, number, total),
         )
         needs_math = any(entry.listing_has_math for entry in chunk)
         shown = title if number == 1 else f"{title} · {ui['page_n'].format(n=number)}"

@@ -11,6 +11,7 @@ The site is served under its base path (`/blog/` when base_url has one).
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import mimetypes
 import posixpath
@@ -37,6 +38,8 @@ from .tex import TexSetupError
 RELOAD_PATH = "__blogkit/reload"
 """Long-poll endpoint under the base path: `?epoch=N` answers once the site is newer than N."""
 POLL_SECONDS = 25.0
+IDLE_MS = 1500
+"""After this long without a change, the server collects garbage."""
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -71,12 +74,21 @@ class DevServer:
         self.cache = BuildCache()
         self.site = ServedSite(0)
         self.changed = threading.Condition()
+        self.collect_pending = False
+        """A rebuild ran since the last garbage collection."""
 
-    def rebuild(self, reason: str = "start") -> str:
-        """Build with the cache and swap the result in; return the line to print."""
+    def rebuild(self, reason: str = "start", changed: set[Path] | None = None) -> str:
+        """Build with the cache and swap the result in; return the line to print.
+
+        `changed` are the files the watcher saw change (None: unknown, look at all).
+        """
         start = time.perf_counter()
+        # A rebuild allocates much and frees most of it by reference counting; the cyclic
+        # collector's full passes over the cached site would cost more than the rebuild.
+        # It runs while the server is idle instead (see `watch`).
+        gc.disable()
         try:
-            compiled = compile_site(self.options, self.cache)
+            compiled = compile_site(self.options, self.cache, changed)
         except Exception as exc:  # noqa: BLE001 (see _as_errors)
             # Whatever fails, the server keeps the last good site and keeps watching.
             errors = _as_errors(exc)
@@ -95,6 +107,8 @@ class DevServer:
         with self.changed:
             self.site = site
             self.changed.notify_all()
+        gc.enable()
+        self.collect_pending = True
         return f"{summary} in {millis:.0f} ms"
 
     def wait_newer(self, epoch: int, timeout: float) -> int:
@@ -122,17 +136,23 @@ class DevServer:
             return where == self.root / CONFIG_NAME or any(
                 where.is_relative_to(self.root / folder) for folder in _WATCHED)
 
-        # Debounced: editors that save by writing a temporary file and renaming it, and
-        # bursts of saves, arrive as one set of changes.
+        # Debounced: changes are yielded together once no new one came for `step` ms, so
+        # an editor's write-temporary-then-rename save, or a burst of saves, is one
+        # rebuild; what changes during a rebuild is yielded right after it.
         for changes in watch(self.root, watch_filter=relevant, debounce=400, step=30,
-                             stop_event=stop, yield_on_timeout=False, raise_interrupt=False):
+                             stop_event=stop, rust_timeout=IDLE_MS, yield_on_timeout=True,
+                             raise_interrupt=False):
             paths = {Path(path) for _, path in changes} - {sentinel}
-            ready.set()
+            if changes:
+                ready.set()
             if not paths:
+                if not changes and self.collect_pending:  # idle: collect what rebuilds left
+                    self.collect_pending = False
+                    gc.collect()
                 continue
             names = sorted(path.relative_to(self.root).as_posix() for path in paths)
             shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
-            line = self.rebuild(shown)
+            line = self.rebuild(shown, paths)
             # A closed terminal (a broken pipe) must not stop the server.
             with contextlib.suppress(OSError):
                 print(line, flush=True)

@@ -139,7 +139,7 @@ def assemble(
     fill_math: Callable[[str, Body], str],
     body_keys: Mapping[str, str],
     broken: frozenset[str] = frozenset(),
-    memo: dict[tuple[Any, ...], Entry] | None = None,
+    memo: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] | None = None,
 ) -> tuple[Site, list[SourceError]]:
     """Build the `Site`; return it with every link and URL error found on the way.
 
@@ -159,17 +159,22 @@ def assemble(
     entries: dict[str, Entry] = {}
     # Everything a link can resolve to; when it changes, every entry is made anew.
     targets = digest(tuple((p.rel, p.url, p.lang, p.assets) for p in posts), sorted(broken))
-    fresh: dict[tuple[Any, ...], Entry] = {}
+    fresh: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] = {}
     for post in posts:
         body = bodies[post.rel]
-        resolve = _link_resolver(config, post, body, by_rel, bundles, errors, broken)
         key = (post.rel, post.digest, post.url, id(body), targets)
+        # An entry and its link errors are a function of the key: both are kept.
         if memo is not None and key in memo:
-            entries[post.rel] = fresh[key] = memo[key]
-            continue
-        entries[post.rel] = fresh[key] = Entry(
-            post=post, body=body, token=digest(body_keys[post.rel], post.url, targets),
-            resolve_links=resolve, fill_math=fill_math)
+            entry, link_errors = fresh[key] = memo[key]
+        else:
+            link_errors = []
+            resolve = _link_resolver(config, post, body, by_rel, bundles, link_errors, broken)
+            entry = Entry(post=post, body=body, token=digest(body_keys[post.rel], post.url,
+                                                             targets),
+                          resolve_links=resolve, fill_math=fill_math)
+            fresh[key] = (entry, link_errors)
+        entries[post.rel] = entry
+        errors.extend(link_errors)
     if memo is not None:
         memo.clear()
         memo.update(fresh)

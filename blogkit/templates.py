@@ -91,6 +91,23 @@ class PagerView:
     pages: tuple[LinkView, ...]
     prev_url: str
     next_url: str
+    digest: str = field(default="", repr=False, compare=False)
+    """Stable digest of what the pager is made of (for page digests)."""
+
+
+@dataclass(frozen=True)
+class TermView:
+    """The category or tag a listing shows."""
+
+    kind: str
+    """`categories` or `tags`."""
+    name: str
+    """As written in front matter."""
+    label: str
+    """As shown in the page's language."""
+    slug: str
+    count: int
+    """Posts in it, in this language."""
 
 
 @dataclass(frozen=True)

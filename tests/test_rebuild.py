@@ -46,10 +46,11 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def check(site: Path, cache: BuildCache) -> Compiled:
-    """Rebuild with the cache and compare with a clean build of the same files."""
+def check(site: Path, cache: BuildCache, changed: set[Path] | None = None) -> Compiled:
+    """Rebuild with the cache (told what `changed`, as the watcher tells the dev server)
+    and compare with a clean build of the same files."""
     options = BuildOptions(source=site)
-    incremental = compile_site(options, cache)
+    incremental = compile_site(options, cache, changed)
     clean = compile_site(options)
     assert snapshot(incremental) == snapshot(clean)
     return incremental
@@ -66,7 +67,7 @@ def test_first_build_renders_everything_and_a_second_nothing(site: Path) -> None
 def test_editing_a_post_rerenders_only_the_pages_that_show_it(site: Path) -> None:
     cache = BuildCache()
     first = check(site, cache)
-    bodies_before, files_before = dict(cache.bodies), dict(cache.files)
+    bodies_before, files_before = dict(cache.bodies), dict(cache.content.files)
     write(site, "content/posts/p2/index.en.md", post("Post 2 renamed", "2026-01-03", "New"))
     edited = check(site, cache)
     # Its page, the en home pages, its category and tag pages, the archive, the zh
@@ -76,10 +77,10 @@ def test_editing_a_post_rerenders_only_the_pages_that_show_it(site: Path) -> Non
     assert all(cache.bodies[key] is bodies_before[key] for key in unchanged)
     # Files whose size and mtime are unchanged are not read again.
     edited_file = site / "content/posts/p2/index.en.md"
-    assert len(cache.files) == 10
-    assert all(cache.files[path][1] is files_before[path][1]
+    assert len(cache.content.files) == 10
+    assert all(cache.content.files[path][1] is files_before[path][1]
                for path in files_before if path != edited_file)
-    assert cache.files[edited_file][1] is not files_before[edited_file][1]
+    assert cache.content.files[edited_file][1] is not files_before[edited_file][1]
 
 
 def test_a_template_change_rerenders_pages_but_no_markdown(site: Path) -> None:
@@ -136,3 +137,25 @@ def test_fixing_a_broken_link_target_is_seen(site: Path) -> None:
     write(site, "content/posts/p7/index.zh.md", post("文7", "2026-01-08", "七"))
     fixed = check(site, cache)
     assert b'href="/blog/posts/p7/"' in snapshot(fixed)["posts/p4/index.html"]
+
+
+def test_the_watcher_s_changed_paths_are_enough(site: Path) -> None:
+    """Told which files changed, a rebuild walks content/ only when files came or went."""
+    cache = BuildCache()
+    check(site, cache)
+    edited = site / "content/posts/p2/index.en.md"
+    write(site, "content/posts/p2/index.en.md", post("Post 2 edited", "2026-01-03", "Edited"))
+    assert b"Post 2 edited" in snapshot(check(site, cache, {edited}))["en/posts/p2/index.html"]
+    added = site / "content/posts/p8/index.zh.md"
+    write(site, "content/posts/p8/index.zh.md", post("新八", "2026-03-01", "八"))
+    assert "posts/p8/index.html" in snapshot(check(site, cache, {added}))
+    shutil.rmtree(site / "content/posts/p3")
+    gone = {site / "content/posts/p3/index.zh.md", site / "content/posts/p3/index.en.md"}
+    assert not any(p.startswith("posts/p3/") for p in snapshot(check(site, cache, gone)))
+    figure = site / "content/posts/p0/fig.svg"
+    figure.write_text("<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>", encoding="utf-8")
+    assert snapshot(check(site, cache, {figure}))["posts/p0/fig.svg"].endswith(b"<g/></svg>")
+    static = site / "static/new.txt"
+    write(site, "static/new.txt", "new")
+    assert snapshot(check(site, cache, {static}))["new.txt"] == b"new"
+    check(site, cache, {site / "templates/nothing.html"})  # outside content/: nothing to walk
