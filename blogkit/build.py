@@ -32,9 +32,9 @@ from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet
 from .markdown import Body
-from .render import Known, Output, Sink, job_digests, pages_key, plan, run
+from .render import Known, Output, PageJob, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
-from .templates import THEME_DIR, PostView, create_environment
+from .templates import THEME_DIR, create_environment
 from .tex import pinned_engine
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
@@ -89,14 +89,15 @@ class BuildCache:
     formulas: FormulaMemo = field(default_factory=FormulaMemo)
     entries: dict[tuple[object, ...], tuple[Entry, list[SourceError]]] = field(
         default_factory=dict)
-    views: dict[str, PostView] = field(default_factory=dict)
-    """Post views by the digest of what they are made of."""
+    plan: PlanMemo = field(default_factory=PlanMemo)
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
+    lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
+    """Each page's lastmod for the sitemap, by its job's identity."""
 
     def environment(self, root: Path) -> tuple[object, jinja2.Environment]:
         """The Jinja environment, made anew only when a template file is added or changed."""
@@ -258,13 +259,14 @@ def _produce(
     config, site = assembled.config, assembled.site
     root = options.source.resolve()
     with _timed(timings, "render"):
-        jobs = plan(site, cache.views)
+        jobs = plan(site, cache.plan)
         templates_key, environment = cache.environment(root)
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         rendered, errors = run(site, jobs, environment,
-                               job_digests(jobs, site_key, every_page), known, sink, count)
+                               job_digests(jobs, site_key, every_page, cache.plan), known, sink,
+                               count)
         css = stylesheet().encode("utf-8")
         sink(Output("css/highlight.css", css, "blogkit", None, digest(css)))
         statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs),
@@ -275,7 +277,7 @@ def _produce(
             return math_step.render_mathml(config, bodies, cache.formulas).fill
 
         publish.feeds(site, feed_math, site_key, known, sink)
-        publish.sitemap(site, jobs, site_key, every_page, known, sink)
+        publish.sitemap(site, jobs, site_key, every_page, known, sink, cache.lastmods)
         for item in publish.robots(site, statics):
             sink(item)
     return _Produced(len(jobs), rendered, statics, errors)

@@ -13,7 +13,8 @@ import html
 import queue
 import re
 import threading
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,10 @@ class FormulaMemo:
     """Formulas rendered for feeds (MathML only)."""
     by_body: dict[int, tuple[Body, frozenset[Formula]]] = field(default_factory=dict)
     """Each body's distinct formulas, by the body's id (the body is kept, so ids stay its)."""
+    shown: dict[int, Body] = field(default_factory=dict)
+    """The bodies of the last `distinct` call, by id."""
+    counts: Counter[Formula] = field(default_factory=Counter)
+    """How many of the `shown` bodies use each formula."""
 
     def formulas_of(self, body: Body) -> frozenset[Formula]:
         known = self.by_body.get(id(body))
@@ -74,6 +79,22 @@ class FormulaMemo:
             known = (body, frozenset(Formula(use.tex, use.display) for use in body.formulas))
             self.by_body[id(body)] = known
         return known[1]
+
+    def distinct(self, bodies: Iterable[Body]) -> Collection[Formula]:
+        """The distinct formulas of `bodies`, updated from the last call's by what changed
+        (a rebuild after one edit looks at one body's formulas, not the site's)."""
+        now = {id(body): body for body in bodies}
+        for key, body in self.shown.items():
+            if now.get(key) is not body:
+                self.counts.subtract(self.formulas_of(body))
+        for key, body in now.items():
+            if self.shown.get(key) is not body:
+                self.counts.update(self.formulas_of(body))
+        for formula in [f for f, count in self.counts.items() if count <= 0]:
+            del self.counts[formula]
+        self.shown = now
+        self.by_body = {key: self.by_body[key] for key in now if key in self.by_body}
+        return self.counts.keys()
 
 
 class Prefetch:
@@ -164,8 +185,7 @@ def render_formulas(
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
     shown = [bodies[post.rel] for post in posts]
-    distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in shown))
-    memo.by_body = {id(body): memo.by_body[id(body)] for body in shown if body.formulas}
+    distinct = set(memo.distinct(shown))
     results.cache_hits = len(distinct & memo.html.keys())
     if prefetched is not None:
         memo.html.update(prefetched.finish().done)

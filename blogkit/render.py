@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -64,29 +65,43 @@ class PageJob:
     """The post or page file this page shows, if any."""
 
 
-def plan(site: Site, views: dict[str, PostView] | None = None) -> list[PageJob]:
+@dataclass
+class PlanMemo:
+    """What the dev server keeps of the previous plan, for one configuration."""
+
+    views: dict[str, PostView] = field(default_factory=dict)
+    """Post views by the digest of what they are made of."""
+    jobs: dict[tuple[Any, ...], list[PageJob]] = field(default_factory=dict)
+    """The jobs of a listing (or of one post's page) by what they show."""
+    digests: dict[int, tuple[PageJob, str]] = field(default_factory=dict)
+    """Job digests by the job's identity (the job is kept, so the id stays its)."""
+    digest_base: tuple[str, str] = ("", "")
+    """The site and pages keys `digests` were taken with."""
+
+
+def plan(site: Site, memo: PlanMemo | None = None) -> list[PageJob]:
     """Return every page of the site as a job (not yet rendered).
 
-    `views` (the dev server's, by digest) are reused when their entry, neighbours and
-    translations are the same as in the previous build; they are replaced by this build's.
+    With a `memo` (the dev server's), views and jobs whose entries, neighbours and
+    translations are the same as in the previous build are the previous build's objects.
     """
     jobs: list[PageJob] = []
-    maker = _ViewMaker(site, views or {})
+    maker = _ViewMaker(site, memo or PlanMemo())
     for language in site.config.languages:
         jobs.extend(_language_jobs(site, language.code, maker))
-    if views is not None:
-        views.clear()
-        views.update(maker.fresh)
+    if memo is not None:
+        memo.views, memo.jobs = maker.fresh, maker.fresh_jobs
     return jobs
 
 
 class _ViewMaker:
-    """Makes post views (reusing the memo's), each with the digest of what it is made of."""
+    """Makes post views and jobs, reusing the memo's; each view has a digest of its parts."""
 
-    def __init__(self, site: Site, old: dict[str, PostView]) -> None:
+    def __init__(self, site: Site, memo: PlanMemo) -> None:
         self.site = site
-        self.old = dict(old)
+        self.old, self.old_jobs = memo.views, memo.jobs
         self.fresh: dict[str, PostView] = {}
+        self.fresh_jobs: dict[tuple[Any, ...], list[PageJob]] = {}
 
     def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
              newer: Entry | None) -> PostView:
@@ -97,6 +112,14 @@ class _ViewMaker:
         if found is None or found.entry is not entry:
             found = _post_view(self.site, entry, ui, older, newer, key)
         self.fresh[key] = found
+        return found
+
+    def jobs(self, key: tuple[Any, ...], make: Callable[[], list[PageJob]]) -> list[PageJob]:
+        """The jobs `make` would return; `key` must stand for everything they hold."""
+        found = self.old_jobs.get(key) or self.fresh_jobs.get(key)
+        if found is None:
+            found = make()
+        self.fresh_jobs[key] = found
         return found
 
 
@@ -110,16 +133,31 @@ def pages_key(jobs: Sequence[PageJob]) -> str:
     return digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
 
 
-def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str) -> list[str]:
+def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
+                memo: PlanMemo | None = None) -> list[str]:
     """A stable digest per job: the same digest renders the same bytes, in any process.
 
     `site_key` stands for what every page depends on (configuration, templates, blogkit
-    and KaTeX versions), `pages_key` for the site's set of pages.
+    and KaTeX versions), `pages_key` for the site's set of pages. With a `memo`, the
+    digest of a job kept from the previous plan is not taken again.
     """
-    return [digest(site_key, pages_key, job.template, job.page_id, job.lang, job.url,
-                   job.title, job.description, job.needs_math,
-                   str(job.origin) if job.origin else "", _fingerprint(job.context))
-            for job in jobs]
+    old: dict[int, tuple[PageJob, str]] = {}
+    if memo is not None and memo.digest_base == (site_key, pages_key):
+        old = memo.digests
+    fresh: dict[int, tuple[PageJob, str]] = {}
+    digests = []
+    for job in jobs:
+        found = old.get(id(job))
+        if found is None or found[0] is not job:
+            found = (job, digest(site_key, pages_key, job.template, job.page_id, job.lang,
+                                 job.url, job.title, job.description, job.needs_math,
+                                 str(job.origin) if job.origin else "",
+                                 _fingerprint(job.context)))
+        fresh[id(job)] = found
+        digests.append(found[1])
+    if memo is not None:
+        memo.digests, memo.digest_base = fresh, (site_key, pages_key)
+    return digests
 
 
 Known = Callable[[str, str], bool]
@@ -261,33 +299,45 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
         views[entry.post.rel] = maker.view(entry, ui, older, newer)
     for entry in site.pages[lang]:
         views[entry.post.rel] = maker.view(entry, ui, None, None)
-    jobs = _listing_jobs(site, lang, ui, views, ("home",), f"{prefix}/", posts,
-                         config.language(lang).title, {"term": None})
+    def listing(page_id: PageId, first_url: str, entries: Sequence[Entry], title: str,
+                extra: dict[str, Any]) -> list[PageJob]:
+        shown = tuple(views[entry.post.rel].digest for entry in entries)
+        key = ("listing", lang, page_id, first_url, title, _fingerprint(extra), shown)
+        return maker.jobs(key, lambda: _listing_jobs(site, lang, ui, views, page_id, first_url,
+                                                     entries, title, extra))
+
+    jobs = list(listing(("home",), f"{prefix}/", posts, config.language(lang).title,
+                        {"term": None}))
     for entry in (*posts, *site.pages[lang]):
         view = views[entry.post.rel]
-        kind = entry.post.kind
-        jobs.append(PageJob((kind, entry.post.key), lang, entry.url, f"{kind}.html", view.title,
-                            {"post": view}, entry.has_math, view.description, entry.post.source))
+        jobs += maker.jobs(("page", lang, view.digest), partial(_page_job, entry, view, lang))
     for kind, terms in (("categories", site.categories[lang]), ("tags", site.tags[lang])):
         overview = tuple(LinkView(t.label, _url(config, f"{prefix}/{t.url_path}"), lang,
                                   count=len(t.entries)) for t in terms)
         jobs.append(PageJob((kind,), lang, f"{prefix}/{kind}/", "terms.html", ui[kind],
                             {"kind": kind, "terms": overview}))
         for term in terms:
-            jobs.extend(_listing_jobs(site, lang, ui, views, (kind, term.slug),
-                                      f"{prefix}/{term.url_path}", term.entries, term.label,
-                                      {"term": TermView(term.kind, term.name, term.label,
-                                                        term.slug, len(term.entries))}))
+            jobs += listing((kind, term.slug), f"{prefix}/{term.url_path}", term.entries,
+                            term.label, {"term": TermView(term.kind, term.name, term.label,
+                                                          term.slug, len(term.entries))})
     years: dict[int, list[PostView]] = {}
     for entry in posts:
         years.setdefault(entry.post.date.year, []).append(views[entry.post.rel])
-    jobs.append(PageJob(("archives",), lang, f"{prefix}/archives/", "archive.html",
-                        ui["archives"],
-                        {"years": [{"year": y, "posts": v} for y, v in years.items()]},
-                        any(entry.title_has_math for entry in posts)))
+    archive_key = ("archive", lang, tuple((y, tuple(v.digest for v in shown))
+                                         for y, shown in years.items()))
+    jobs += maker.jobs(archive_key, lambda: [PageJob(
+        ("archives",), lang, f"{prefix}/archives/", "archive.html", ui["archives"],
+        {"years": [{"year": y, "posts": v} for y, v in years.items()]},
+        any(entry.title_has_math for entry in posts))])
     if lang == config.default_language.code:
         jobs.append(PageJob(("404",), lang, "/404.html", "404.html", ui["not_found"]))
     return jobs
+
+
+def _page_job(entry: Entry, view: PostView, lang: str) -> list[PageJob]:
+    kind = entry.post.kind
+    return [PageJob((kind, entry.post.key), lang, entry.url, f"{kind}.html", view.title,
+                    {"post": view}, entry.has_math, view.description, entry.post.source)]
 
 
 def _listing_jobs(
