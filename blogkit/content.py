@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,7 +80,7 @@ class Post:
     """Other files of the page bundle, copied beside the page."""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def bundle_dir(self) -> Path | None:
         return self.source.parent if self.source.name.startswith("index.") else None
 

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,18 @@ class PageJob:
     description: str = ""
     origin: Path | None = None
     """The post or page file this page shows, if any."""
+
+    @cached_property
+    def path(self) -> str:
+        """The output file of the page."""
+        return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else \
+            self.url.lstrip("/")
+
+    @cached_property
+    def described(self) -> str:
+        """What writes the page, for collision errors."""
+        shown = self.origin.name if self.origin else self.template
+        return f"{shown} ({self.template} for {self.url})"
 
 
 @dataclass
@@ -123,11 +135,6 @@ class _ViewMaker:
         return found
 
 
-def page_path(job: PageJob) -> str:
-    """The output file of a page."""
-    return job.url.lstrip("/") + "index.html" if job.url.endswith("/") else job.url.lstrip("/")
-
-
 def pages_key(jobs: Sequence[PageJob]) -> str:
     """Stands for the site's set of pages (every page's head links its translations)."""
     return digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
@@ -186,8 +193,8 @@ def run(
     renderer = _Renderer(site, jobs, env)
     todo: list[int] = []
     for index, job in enumerate(jobs):
-        if known(page_path(job), digests[index]):
-            sink(Output(page_path(job), None, _describe(job), job.origin, digests[index]))
+        if known(job.path, digests[index]):
+            sink(Output(job.path, None, job.described, job.origin, digests[index]))
         else:
             todo.append(index)
     found: list[SourceError] = []
@@ -217,7 +224,7 @@ def _deliver(index: int, result: bytes | SourceError, jobs: Sequence[PageJob],
         errors.append(result)
     else:
         job = jobs[index]
-        sink(Output(page_path(job), result, _describe(job), job.origin, digests[index]))
+        sink(Output(job.path, result, job.described, job.origin, digests[index]))
 
 
 class _Renderer:
@@ -255,11 +262,6 @@ def _start_worker(renderer: _Renderer) -> None:
 def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError]]:
     renderer = _WORKER[0]
     return [(index, renderer.page(renderer.jobs[index])) for index in indices]
-
-
-def _describe(job: PageJob) -> str:
-    shown = job.origin.name if job.origin else job.template
-    return f"{shown} ({job.template} for {job.url})"
 
 
 def _fingerprint(value: object) -> object:

@@ -158,7 +158,8 @@ def assemble(
             bundles.setdefault(folder, {})[post.lang] = post
     entries: dict[str, Entry] = {}
     # Everything a link can resolve to; when it changes, every entry is made anew.
-    targets = digest(tuple((p.rel, p.url, p.lang, p.assets) for p in posts), sorted(broken))
+    targets = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
+                     sorted(broken))
     fresh: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] = {}
     for post in posts:
         body = bodies[post.rel]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 NODE_MISSING = (
     "Node.js (the `node` command) is needed to render math. Install it (Debian/Ubuntu: "
@@ -47,9 +47,12 @@ class TexSetupError(Exception):
     """Math cannot be rendered on this machine; the message says what to do about it."""
 
 
-@dataclass(frozen=True)
-class Formula:
-    """One formula as written in a page."""
+class Formula(NamedTuple):
+    """One formula as written in a page.
+
+    A named tuple, not a dataclass: formulas are dict keys by the ten thousand, and a
+    tuple hashes and compares in C.
+    """
 
     tex: str
     display: bool
