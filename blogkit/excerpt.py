@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -94,13 +95,15 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
         return _serialize([node for node in kept_all if node is not None]), True
     # Code blocks and tables are never part of an automatic excerpt; emptying them first
     # spares the parser most of a post's tags (Pygments writes a span per token).
-    tree = _parse(_SKIPPED_BLOCKS.sub(r"<\1></\1>", body_html))
+    nodes = _top_level(_SKIPPED_BLOCKS.sub(r"<\1></\1>", body_html))
     budget = _Budget(limit)
     kept: list[_Element | str] = []
     cut = False
-    for node in tree.children:
+    for node in nodes:
         if budget.left <= 0:
-            cut = cut or _has_text(node)
+            if cut:
+                break  # nothing after this can change the excerpt: leave the rest unparsed
+            cut = _has_text(node)
             continue
         if isinstance(node, _Element) and _skipped(node):
             cut = True
@@ -115,6 +118,34 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
     if budget.truncated and kept:
         text = _append_ellipsis(text)
     return text, cut
+
+
+_BLOCK_GAP = re.compile(r"\n(?=<)")
+_FEED = 512
+"""Characters fed to the parser at a time when reading top-level blocks lazily."""
+
+
+def _top_level(fragment: str) -> Iterator[_Element | str]:
+    """The top-level nodes of `fragment`, parsed only as far as they are asked for.
+
+    The text is fed to the parser in pieces that end where a line starts with a tag, so
+    no run of text is split (the events are those of one whole feed), and a node is
+    given once a sibling follows it: then it is complete.
+    """
+    builder = _TreeBuilder()
+    children = builder.root.children
+    given = 0
+    start = 0
+    while start < len(fragment):
+        gap = _BLOCK_GAP.search(fragment, start + _FEED)
+        end = gap.end() if gap else len(fragment)
+        builder.feed(fragment[start:end])
+        start = end
+        while given < len(children) - 1:
+            yield children[given]
+            given += 1
+    builder.close()
+    yield from children[given:]
 
 
 def _parse(fragment: str) -> _Element:

@@ -74,3 +74,28 @@ def test_any_input_gives_well_formed_html(fragment: str, limit: int) -> None:
     text, _ = make_excerpt(fragment, limit)
     make_excerpt(text, limit)  # idempotent enough to parse again
     well_formed(text)
+
+
+_BLOCKS = st.lists(st.sampled_from([
+    "<p>one two three</p>", "<p>中文句子，还有 $x$。</p>", "<h2 id=\"a\">Head</h2>",
+    "<ul>\n<li>a\nb</li>\n<li><p>c</p></li>\n</ul>", "<pre><code>x\n<y>\n</code></pre>",
+    "<p>soft\nbreak &amp; <em>em\n</em> end</p>", "<blockquote>\n<p>q " + "word " * 60 + "</p>\n"
+    "</blockquote>", "<p><bk-math data-i=\"0\"></bk-math> and <code>a &lt; b</code></p>",
+    "text at the top", "<table><tr><td>1</td></tr></table>", "<hr>", "<p>" + "字" * 300 + "</p>",
+]), max_size=30)
+
+
+@given(_BLOCKS, st.integers(min_value=0, max_value=400))
+def test_blocks_parsed_lazily_are_the_blocks_of_the_whole_parse(
+        blocks: list[str], limit: int) -> None:
+    from blogkit.excerpt import _parse, _top_level
+    body = "\n".join(blocks) + "\n"
+    assert [_snapshot(n) for n in _top_level(body)] == [
+        _snapshot(n) for n in _parse(body).children]
+    make_excerpt(body, limit)
+
+
+def _snapshot(node: object) -> object:
+    if isinstance(node, str):
+        return node
+    return (node.tag, node.start, [_snapshot(c) for c in node.children])  # type: ignore[attr-defined]
