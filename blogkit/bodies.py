@@ -29,6 +29,7 @@ from .store import PickleStore
 CACHE_NAME = "bodies.sqlite"
 _LIBRARIES = (
     f"blogkit {__version__}",
+    "body 2",  # the shape of Body: bump when its fields change
     *(f"{name} {metadata.version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )

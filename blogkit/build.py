@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -173,7 +173,8 @@ def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) 
     with Staging(options.output_dir, assembled.config.cache_dir) as staging:
         def sink(item: Output) -> None:
             staging.put(item)
-            outputs.append(replace(item, data=None))  # only its path and origin are kept
+            # Only the path and origin are kept (for collisions), not the bytes.
+            outputs.append(Output(item.path, None, item.source, item.origin))
 
         produced = _produce(options, cache, assembled, staging.known, sink, timings)
         with _timed(timings, "write"):
@@ -358,7 +359,7 @@ def _collector_paused() -> Iterator[None]:
     A build makes millions of short-lived objects (tokens, template frames) while it holds
     thousands of long-lived ones (posts, bodies): each automatic full collection walks
     all of them, about a fifth of a cold build. What the build leaves in cycles is
-    collected once at the end.
+    collected by the next automatic collection (a CLI build just exits).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -367,7 +368,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-        gc.collect()
 
 
 @contextmanager

@@ -107,7 +107,7 @@ class Prefetch:
     """
 
     def __init__(self, config: SiteConfig, memo: FormulaMemo) -> None:
-        self.config = config
+        self.config, self.memo = config, memo
         self.known = set(memo.html)
         self.done: dict[Formula, Rendered] = {}
         self.hits = self.misses = 0
@@ -116,8 +116,8 @@ class Prefetch:
 
     def add(self, bodies: Iterable[Body]) -> None:
         """Queue the formulas of `bodies` not rendered yet (call from one thread only)."""
-        fresh = sorted({Formula(use.tex, use.display) for body in bodies
-                        for use in body.formulas} - self.known, key=lambda f: (f.tex, f.display))
+        fresh = sorted(set().union(*(self.memo.formulas_of(body) for body in bodies))
+                       - self.known)
         if not fresh:
             return
         self.known.update(fresh)

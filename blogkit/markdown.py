@@ -83,6 +83,8 @@ class Body:
     latin_words: int
     formulas: tuple[FormulaUse, ...]
     links: tuple[LinkUse, ...]
+    excerpt_text: str = ""
+    """The excerpt as plain text, formulas as readable TeX: for meta descriptions."""
 
     @property
     def reading_minutes(self) -> int:
@@ -143,11 +145,22 @@ def render_body(
         excerpt_html, cut = make_excerpt(body_html, excerpt_length)
     visible = _TAG.sub(" ", re.sub(r"<bk-math[^>]*></bk-math>", " x ", body_html))
     cjk, words = count_units(html.unescape(visible))
+    formulas = tuple(env["formulas"])
     return Body(
         html=body_html, excerpt_html=excerpt_html, excerpt_cut=cut, title_html=title_html,
         title_text=title_text, toc=toc, cjk_chars=cjk, latin_words=words,
-        formulas=tuple(env["formulas"]), links=tuple(env["links"]),
+        formulas=formulas, links=tuple(env["links"]),
+        excerpt_text=_plain_excerpt(excerpt_html, formulas),
     )
+
+
+def _plain_excerpt(excerpt_html: str, formulas: tuple[FormulaUse, ...]) -> str:
+    def formula(match: re.Match[str]) -> str:
+        return tex_to_text(formulas[int(match.group(1))].tex)
+
+    text = re.sub(r'<bk-math data-i="(\d+)"></bk-math>', formula, excerpt_html)
+    text = _TAG.sub(" ", text)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _tags_as_text(children: list[Token]) -> None:

@@ -8,9 +8,7 @@ the same page in another language wherever that exists, else to that language's 
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
-import re
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,8 +23,6 @@ import jinja2
 from .config import SiteConfig
 from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
-from .markdown import Body
-from .mdmath import tex_to_text
 from .meta import feed_links, social
 from .site import Entry, Site, category_of, digest
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
@@ -398,7 +394,7 @@ def _post_view(
     translations = tuple(
         LinkView(config.language(code).name, _url(config, other.url), code)
         for code, other in site.translations.get(post.key, {}).items() if code != post.lang)
-    description = _plain(entry.body)[:200] or config.language(post.lang).description
+    description = entry.body.excerpt_text[:200] or config.language(post.lang).description
     return PostView(
         title=entry.body.title_text, url=_url(config, post.url),
         lang=post.lang, date_iso=post.date.isoformat(), date_text=format_date(post.date, ui),
@@ -481,16 +477,6 @@ def _site_view(config: SiteConfig, lang: str) -> SiteView:
 def _url(config: SiteConfig, path: str) -> str:
     """Root-relative URL honouring the base path, percent-encoded."""
     return encode_url(config.base_path.rstrip("/") + path)
-
-
-def _plain(body: Body) -> str:
-    """The excerpt as plain text, formulas as readable TeX: for meta descriptions."""
-    def formula(match: re.Match[str]) -> str:
-        return tex_to_text(body.formulas[int(match.group(1))].tex)
-
-    text = re.sub(r'<bk-math data-i="(\d+)"></bk-math>', formula, body.excerpt_html)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _template_problem(exc: jinja2.TemplateError) -> str:

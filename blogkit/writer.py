@@ -201,15 +201,24 @@ class Staging:
             target = self.output / path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.folder / path, target)
-        for folder, _dirs, files in os.walk(self.output, topdown=False):
-            here = Path(folder)
-            relative = here.relative_to(self.output).as_posix()
-            prefix = "" if relative == "." else relative + "/"
-            for name in files:
-                if prefix + name not in self.made and not (prefix == "" and name == MARKER_NAME):
-                    (here / name).unlink()
-            if here != self.output and not any(here.iterdir()):
-                here.rmdir()
+        self._prune(str(self.output), "")
+
+    def _prune(self, folder: str, prefix: str) -> bool:
+        """Remove what the site does not have below `folder`; return whether it is empty."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if self._prune(entry.path, name + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif name in self.made or name == MARKER_NAME:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+        return empty
 
     def _load_manifest(self) -> dict[str, list[Any]]:
         if self.manifest_path is None:
