@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import SiteConfig
 from .content import Post
 from .markdown import Body, create_markdown, render_body
 from .store import PickleStore
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 CACHE_NAME = "bodies.sqlite"
 _LIBRARIES = (

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import __version__
 from . import formulas as math_step
@@ -30,7 +30,7 @@ from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import ContentMemo, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
-from .highlight import stylesheet
+from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
 from .render import Known, Output, PageJob, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
@@ -38,6 +38,8 @@ from .templates import THEME_DIR, create_environment
 from .tex import pinned_engine
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
+if TYPE_CHECKING:  # Jinja is imported when a page is rendered
+    import jinja2
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -94,17 +96,23 @@ class BuildCache:
     """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
     templates: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the template files it was made for (compiled once)."""
+    templates_seen: object = None
+    """The template files of the last build (see `_templates_key`)."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
     """Each page's lastmod for the sitemap, by its job's identity."""
 
-    def environment(self, root: Path) -> tuple[object, jinja2.Environment]:
+    def templates_key(self, root: Path) -> object:
+        """Stands for the template files (names, sizes, mtimes): a change re-renders all."""
+        self.templates_seen = _templates_key(root)
+        return self.templates_seen
+
+    def environment(self, root: Path) -> jinja2.Environment:
         """The Jinja environment, made anew only when a template file is added or changed."""
-        key = _templates_key(root)
-        if self.templates is None or self.templates[0] != key:
-            self.templates = (key, create_environment(root / "templates"))
-        return self.templates
+        if self.templates is None or self.templates[0] != self.templates_seen:
+            self.templates = (self.templates_seen, create_environment(root / "templates"))
+        return self.templates[1]
 
     def check_config(self, root: Path) -> None:
         """Forget everything if blogkit.yaml changed since the last build."""
@@ -261,15 +269,16 @@ def _produce(
     root = options.source.resolve()
     with _timed(timings, "render"):
         jobs = plan(site, cache.plan)
-        templates_key, environment = cache.environment(root)
+        templates_key = cache.templates_key(root)
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
-        rendered, errors = run(site, jobs, environment,
+        rendered, errors = run(site, jobs, partial(cache.environment, root),
                                job_digests(jobs, site_key, every_page, cache.plan), known, sink,
                                count)
-        css = stylesheet().encode("utf-8")
-        sink(Output("css/highlight.css", css, "blogkit", None, digest(css)))
+        css_key = digest(stylesheet_version())
+        sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)
+                    else stylesheet().encode("utf-8"), "blogkit", None, css_key))
         statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs),
                                 cache.statics, changed)
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from importlib import metadata
+from typing import TYPE_CHECKING
 
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:  # Pygments is imported on first use: a build with every body cached
+    from pygments.formatters import HtmlFormatter  # and its stylesheet known needs none
+    from pygments.lexer import Lexer
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "monokai"
@@ -27,6 +27,8 @@ def highlight(code: str, language: str) -> str:
     if name and name not in ("text", "plain", "txt"):
         lexer = _lexer(name)
         if lexer is not None:
+            from pygments import highlight as pygments_highlight
+
             inner = pygments_highlight(code, lexer, _formatter())
             return (f'<pre class="{_CSS_CLASS}"{label}><code class="language-{html.escape(name)}">'
                     f"{inner}</code></pre>\n")
@@ -37,6 +39,9 @@ def highlight(code: str, language: str) -> str:
 # both are immutable once made, so one of each is kept per process.
 @lru_cache(maxsize=64)
 def _lexer(name: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -45,11 +50,20 @@ def _lexer(name: str) -> Lexer | None:
 
 @lru_cache(maxsize=1)
 def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(cssclass=_CSS_CLASS, nowrap=True)
+
+
+def stylesheet_version() -> str:
+    """What `stylesheet()` is a function of (known without importing Pygments)."""
+    return f"pygments {metadata.version('pygments')} {LIGHT_STYLE} {DARK_STYLE}"
 
 
 def stylesheet() -> str:
     """Return CSS for highlighted code: a light style, and a dark one for dark color schemes."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(f".{_CSS_CLASS}")  # type: ignore[no-untyped-call]
     dark = HtmlFormatter(style=DARK_STYLE).get_style_defs(f".{_CSS_CLASS}")  # type: ignore[no-untyped-call]
     dark_indented = "\n".join("  " + line for line in dark.splitlines())

@@ -14,19 +14,17 @@ import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
-
 from .excerpt import make_excerpt
-from .highlight import highlight
 from .i18n import count_units, is_cjk, reading_minutes, slugify
 from .mdmath import math_plugin, protect_table_pipes, tex_to_text
+
+if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached never needs them
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
 """ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
@@ -93,6 +91,10 @@ class Body:
 
 def create_markdown() -> MarkdownIt:
     """Return the configured parser: CommonMark, tables, strikethrough, footnotes, tasks, math."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": True, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     md.use(math_plugin).use(footnote_plugin).use(tasklists_plugin)
@@ -220,6 +222,8 @@ def _neighbour_text(children: list[Token], index: int, step: int) -> str:
 
 def _heading_anchors(state: StateCore) -> None:
     """Give headings unique ids (CJK kept), add a self-link, and collect the TOC."""
+    from markdown_it.token import Token
+
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or index + 1 >= len(tokens):
@@ -308,6 +312,8 @@ def _locate(env: MutableMapping[str, Any], token: Token, href: str) -> tuple[int
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
+    from .highlight import highlight
+
     return highlight(token.content, language)
 
 

@@ -10,10 +10,12 @@ by white space nor followed by a digit (Pandoc's rule), so `costs $5 and $10` st
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline
+if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start-up time)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
 
 # A `|` inside a formula in a table row is swapped for this private-use character before
 # block parsing (so the table rule does not split the cell) and swapped back in the formula.

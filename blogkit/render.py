@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .config import SiteConfig
 from .errors import SourceError
@@ -26,6 +24,9 @@ from .i18n import format_date, load_ui, slugify
 from .meta import feed_links, social
 from .site import Entry, Site, category_of, digest
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
+
+if TYPE_CHECKING:  # Jinja is imported when a page is rendered
+    import jinja2
 
 PageId = tuple[Any, ...]
 
@@ -175,7 +176,7 @@ _CHUNK = 32
 def run(
     site: Site,
     jobs: Sequence[PageJob],
-    env: jinja2.Environment,
+    environment: Callable[[], jinja2.Environment],
     digests: Sequence[str],
     known: Known,
     sink: Sink,
@@ -185,14 +186,17 @@ def run(
 
     A known page goes to the sink without data (the previous build's bytes stand). Return
     how many pages were rendered, and the template errors (each broken template once).
+    `environment()` is asked for only when some page must be rendered.
     """
-    renderer = _Renderer(site, jobs, env)
     todo: list[int] = []
     for index, job in enumerate(jobs):
         if known(job.path, digests[index]):
             sink(Output(job.path, None, job.described, job.origin, digests[index]))
         else:
             todo.append(index)
+    if not todo:
+        return 0, []
+    renderer = _Renderer(site, jobs, environment())
     found: list[SourceError] = []
     if workers <= 1 or len(todo) < POOL_THRESHOLD:
         for index in todo:
@@ -234,6 +238,8 @@ class _Renderer:
                    for language in config.languages}
 
     def page(self, job: PageJob) -> bytes | SourceError:
+        import jinja2
+
         config = self.site.config
         ui = self.ui[job.lang]
         try:
@@ -480,6 +486,8 @@ def _url(config: SiteConfig, path: str) -> str:
 
 
 def _template_problem(exc: jinja2.TemplateError) -> str:
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template '{exc.name}' not found (in the site's templates/ or the theme)"
     return exc.message or str(exc)

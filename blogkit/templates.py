@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import jinja2
+if TYPE_CHECKING:  # Jinja is imported when a page is rendered
+    import jinja2
+
 
 THEME_DIR = Path(str(resources.files("blogkit") / "theme"))
 
@@ -183,6 +185,8 @@ class PageMeta:
 
 def create_environment(site_templates: Path) -> jinja2.Environment:
     """Return the Jinja environment: site templates first, then the built-in theme."""
+    import jinja2
+
     theme = jinja2.FileSystemLoader(str(THEME_DIR / "templates"))
     loaders: list[jinja2.BaseLoader] = []
     if site_templates.is_dir():
