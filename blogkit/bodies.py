@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 _LIBRARIES = (
     f"blogkit {__version__}",
-    "body 2",  # the shape of Body: bump when its fields change
+    "body 3",  # the shape of Body: bump when its fields change
     *(f"{name} {metadata.version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
@@ -101,6 +101,8 @@ def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
 
 def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
             on_ready: Callable[[Sequence[Body]], None] | None) -> dict[str, Body]:
+    if not posts:
+        return {}
     jobs = [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
                     p.title_line, p.summary, p.summary_line, config.excerpt_length)
             for p in posts]
