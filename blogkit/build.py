@@ -334,7 +334,8 @@ def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool,
         if found is None:
             bundle = post.bundle_dir
             assert bundle is not None
-            found = [StaticFile(post.url.lstrip("/") + asset.relative_to(bundle).as_posix(),
+            cut = len(str(bundle)) + 1  # assets are paths below the bundle's folder
+            found = [StaticFile(post.url.lstrip("/") + Path(str(asset)[cut:]).as_posix(),
                                 asset) for asset in post.assets]
         statics.extend(found)
         fresh[key] = found

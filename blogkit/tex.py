@@ -384,9 +384,17 @@ class FormulaCache:
     @staticmethod
     def key(version: str, output: str, macros: Mapping[str, str], f: Formula) -> str:
         """The cache key of `f` rendered by KaTeX `version` with `output` and `macros`."""
+        return FormulaCache.keys(version, output, macros, [f])[0]
+
+    @staticmethod
+    def keys(version: str, output: str, macros: Mapping[str, str],
+             formulas: Sequence[Formula]) -> list[str]:
+        """`key` of each formula (the settings are written out once)."""
         macro_json = json.dumps(dict(macros), sort_keys=True)
-        parts = [_CACHE_SCHEMA, version, output, f.display, macro_json, f.tex]
-        return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()
+        head = json.dumps([_CACHE_SCHEMA, version, output])[:-1]
+        return [hashlib.sha256(
+            f"{head}, {json.dumps(f.display)}, {json.dumps(macro_json)}, {json.dumps(f.tex)}]"
+            .encode("ascii")).hexdigest() for f in formulas]
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""
@@ -447,7 +455,8 @@ class TexRenderer:
         if not formulas:
             return []
         unique = list(dict.fromkeys(formulas))
-        keys = {f: FormulaCache.key(self.version, output, self.macros, f) for f in unique}
+        keys = dict(zip(unique, FormulaCache.keys(self.version, output, self.macros, unique),
+                        strict=True))
         cached = self.cache.get_many(list(keys.values()))
         missing = [f for f in unique if keys[f] not in cached]
         self.hits += len(unique) - len(missing)

@@ -101,6 +101,7 @@ class Staging:
 
     def __init__(self, output: Path, cache_dir: Path | None) -> None:
         self.output = output.resolve()
+        self._output_prefix = str(self.output) + os.sep
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path = (cache_dir / f"output-{digest(str(self.output))}.json"
                               if cache_dir is not None else None)
@@ -140,7 +141,7 @@ class Staging:
         if previous is None or previous[0] != made_from:
             return False
         try:
-            stat = (self.output / path).stat()
+            stat = os.stat(self._output_prefix + path)  # a str: no Path made per file
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
