@@ -103,6 +103,10 @@ def plan(site: Site, memo: PlanMemo | None = None) -> list[PageJob]:
     return jobs
 
 
+def _neighbour(entry: Entry | None) -> tuple[str, str]:
+    return (entry.body.title_text, entry.url) if entry is not None else ("", "")
+
+
 class _ViewMaker:
     """Makes post views and jobs, reusing the memo's; each view has a digest of its parts."""
 
@@ -115,7 +119,9 @@ class _ViewMaker:
     def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
              newer: Entry | None) -> PostView:
         translations = self.site.translations.get(entry.post.key, {})
-        key = digest(entry.token, older.token if older else "", newer.token if newer else "",
+        # Of its neighbours a view shows only their titles and URLs (an edit to a post's
+        # text does not re-render the posts beside it).
+        key = digest(entry.token, _neighbour(older), _neighbour(newer),
                      tuple((code, other.url) for code, other in translations.items()))
         found = self.old.get(key) or self.fresh.get(key)
         if found is None or found.entry is not entry:
