@@ -32,7 +32,7 @@ from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
-from .render import Known, Output, PageJob, PlanMemo, Sink, job_digests, pages_key, plan, run
+from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
 from .templates import THEME_DIR, create_environment
 from .tex import pinned_engine
@@ -184,7 +184,8 @@ def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) 
             # Only the path and origin are kept (for collisions), not the bytes.
             outputs.append(Output(item.path, None, item.source, item.origin))
 
-        produced = _produce(options, cache, assembled, staging.known, sink, timings)
+        produced = _produce(options, cache, assembled, staging.known, sink, timings,
+                            place=staging.place)
         with _timed(timings, "write"):
             errors = produced.errors + collisions(outputs, produced.statics)
             if errors:
@@ -263,6 +264,7 @@ def _produce(
     timings: dict[str, float],
     workers: int | None = None,
     changed: set[Path] | None = None,
+    place: Place | None = None,
 ) -> _Produced:
     """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy."""
     config, site = assembled.config, assembled.site
@@ -275,7 +277,7 @@ def _produce(
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         rendered, errors = run(site, jobs, partial(cache.environment, root),
                                job_digests(jobs, site_key, every_page, cache.plan), known, sink,
-                               count)
+                               count, place)
         css_key = digest(stylesheet_version())
         sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)
                     else stylesheet().encode("utf-8"), "blogkit", None, css_key))

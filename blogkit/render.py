@@ -44,6 +44,8 @@ class Output:
     """The user's file behind it (a post or page), where a collision error points."""
     digest: str = ""
     """Stable digest of what it was made from, when it has one (pages, feeds)."""
+    placed: tuple[bool, int, int] | None = None
+    """Set when a worker wrote the file already (see `run`): what `Place` returned."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,10 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
     return digests
 
 
+Placed = tuple[bool, int, int]
+"""Where a worker put a page: (written to the staging folder, size, mtime_ns)."""
+Place = Callable[[str, bytes], Placed]
+"""Writes a page's bytes where they belong, in the process that rendered it."""
 Known = Callable[[str, str], bool]
 """known(path, digest): the previous build has `path` rendered from a job of this digest."""
 Sink = Callable[[Output], None]
@@ -187,10 +193,13 @@ def run(
     known: Known,
     sink: Sink,
     workers: int = 1,
+    place: Place | None = None,
 ) -> tuple[int, list[SourceError]]:
     """Render the jobs whose digest is not `known`; give every page to `sink`.
 
-    A known page goes to the sink without data (the previous build's bytes stand). Return
+    A known page goes to the sink without data (the previous build's bytes stand). With a
+    pool, `place` (if given) writes each page where it belongs in the worker that rendered
+    it, and the sink gets what it returned (`Output.placed`) instead of the bytes. Return
     how many pages were rendered, and the template errors (each broken template once).
     `environment()` is asked for only when some page must be rendered.
     """
@@ -210,9 +219,9 @@ def run(
     else:
         chunks = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
         # Forked workers inherit the site and the compiled templates: nothing is pickled
-        # on the way in, and only page bytes come back.
+        # on the way in, and only page bytes (or where `place` put them) come back.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_start_worker, initargs=(renderer,)) as pool:
+                                 initializer=_start_worker, initargs=(renderer, place)) as pool:
             for results in pool.map(_render_chunk, chunks):
                 for index, result in results:
                     _deliver(index, result, jobs, digests, sink, found)
@@ -224,13 +233,15 @@ def run(
     return len(todo), errors
 
 
-def _deliver(index: int, result: bytes | SourceError, jobs: Sequence[PageJob],
+def _deliver(index: int, result: bytes | SourceError | Placed, jobs: Sequence[PageJob],
              digests: Sequence[str], sink: Sink, errors: list[SourceError]) -> None:
+    job = jobs[index]
     if isinstance(result, SourceError):
         errors.append(result)
-    else:
-        job = jobs[index]
+    elif isinstance(result, bytes):
         sink(Output(job.path, result, job.described, job.origin, digests[index]))
+    else:
+        sink(Output(job.path, None, job.described, job.origin, digests[index], result))
 
 
 class _Renderer:
@@ -258,18 +269,24 @@ class _Renderer:
         return text.encode("utf-8")
 
 
-# The renderer a pool worker inherits. Module state only in worker processes: the parent
-# never reads or writes it.
-_WORKER: list[_Renderer] = []
+# The renderer (and placer) a pool worker inherits. Module state only in worker processes:
+# the parent never reads or writes it.
+_WORKER: list[tuple[_Renderer, Place | None]] = []
 
 
-def _start_worker(renderer: _Renderer) -> None:
-    _WORKER.append(renderer)
+def _start_worker(renderer: _Renderer, place: Place | None) -> None:
+    _WORKER.append((renderer, place))
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError]]:
-    renderer = _WORKER[0]
-    return [(index, renderer.page(renderer.jobs[index])) for index in indices]
+def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError | Placed]]:
+    renderer, place = _WORKER[0]
+    results: list[tuple[int, bytes | SourceError | Placed]] = []
+    for index in indices:
+        job = renderer.jobs[index]
+        page = renderer.page(job)
+        results.append((index, place(job.path, page) if place is not None and
+                        isinstance(page, bytes) else page))
+    return results
 
 
 def _fingerprint(value: object) -> object:

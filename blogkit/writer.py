@@ -146,9 +146,30 @@ class Staging:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
 
+    def place(self, path: str, data: bytes) -> tuple[bool, int, int]:
+        """Write a page into the staging folder unless the output holds the same bytes.
+
+        For worker processes: it changes nothing of this object (a worker's copy of it
+        would be lost); the parent records the returned (written, size, mtime_ns) with
+        `put` of an Output whose `placed` it is.
+        """
+        if self._same_bytes(path, data):
+            _, size, mtime = self.previous[path]
+            return False, size, mtime
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        stat = target.stat()
+        return True, stat.st_size, stat.st_mtime_ns
+
     def put(self, item: Output) -> None:
         """Add an output: its bytes, or (data None) the file the output already holds."""
-        if item.data is None:
+        if item.placed is not None:
+            written, size, mtime = item.placed
+            self.made[item.path] = (item.digest, size, mtime)
+            if written:
+                self.staged.append(item.path)
+        elif item.data is None:
             if item.path not in self.previous:
                 raise ValueError(f"{item.path} is not in the previous output")
             self._keep(item.path, item.digest)
