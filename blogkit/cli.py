@@ -83,8 +83,8 @@ def _report(result: BuildResult, root: Path, timings: bool = False) -> None:
     for warning in result.warnings:
         print(warning.format(root.resolve()), file=sys.stderr)
     total = sum(result.timings.values()) * 1000
-    print(f"built {result.pages} pages ({result.files} files) into {result.output} "
-          f"in {total:.0f} ms")
+    print(f"built {result.pages} pages ({result.rendered} rendered), {result.files} files "
+          f"({result.kept} unchanged) into {result.output} in {total:.0f} ms")
     if timings:
         stages = ", ".join(f"{stage} {seconds * 1000:.0f}" for stage, seconds
                            in result.timings.items())
