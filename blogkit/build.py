@@ -1,12 +1,13 @@
 """BUILD: the orchestrator. Reads top to bottom like the pipeline it runs.
 
     config.load_config     -> SiteConfig
-    content.load_content   -> list[Post] (and the files' mistakes)
+    content.load_content   -> list[Post] (and the files' mistakes; cached)
     bodies.render_all      -> Body per post (formulas as placeholders; cached, parallel)
-    math.render_formulas   -> formula HTML (KaTeX, cached)
-    site.assemble          -> Site
-    render.plan / run      -> list[Output]
-    writer.commit          -> public/ (staging folder, then swap)
+    math.render_formulas   -> formula HTML (KaTeX, cached; started while bodies render)
+    site.assemble          -> Site (entries filled in when shown)
+    render.plan / run      -> Output per page (digested; unchanged pages not rendered)
+    outputs                -> feeds, sitemap.xml, robots.txt
+    writer.Staging         -> public/ (staging folder, then a swap or the changed files)
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class BuildResult:
     rendered: int = 0
     """Pages rendered by this build; the others were unchanged and kept from the last one."""
     kept: int = 0
-    """Files of the previous output taken over unchanged (hard-linked)."""
+    """Files of the previous output left as they were (same bytes, same inode)."""
 
 
 @dataclass
@@ -164,7 +165,7 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the site; raise BuildError (the output untouched) or return what was written.
 
     Pages and feeds go to a staging folder as they are made (memory stays flat); those
-    whose digest matches the previous build's are hard-linked from the current output.
+    whose digest matches the previous build's are not made again and stay as they are.
     """
     root = options.source.resolve()
     check_output_folder(root, options.output_dir)
@@ -195,7 +196,7 @@ def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) 
             staging.commit()
     return BuildResult(options.output_dir, produced.pages, staging.count,
                        assembled.formulas.warnings, timings, assembled.counts,
-                       produced.rendered, staging.linked)
+                       produced.rendered, staging.kept)
 
 
 def compile_site(options: BuildOptions, cache: BuildCache | None = None,

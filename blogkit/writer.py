@@ -1,8 +1,9 @@
-"""WRITE: outputs + static files -> the output folder, through a staging folder and a swap.
+"""WRITE: outputs + static files -> the output folder, through a staging folder.
 
-Nothing is written to the output folder until every stage has succeeded: the site is
-built in a sibling staging folder, then swapped in by renames, so a failed build leaves
-the previous site exactly as it was. blogkit refuses an output folder that could hold the
+Nothing is written to the output folder until every stage has succeeded: the site (or,
+when the output's manifest is valid, only its changed files) is built in a sibling
+staging folder, then swapped or moved in by renames, so a failed build leaves the
+previous site exactly as it was. blogkit refuses an output folder that could hold the
 user's own files: the source folder or a parent of it, `/`, the home folder, a folder
 inside content/, templates/ or static/, and a non-empty folder that blogkit did not make.
 """
@@ -124,7 +125,7 @@ class Staging:
         return len(self.made)
 
     @property
-    def linked(self) -> int:
+    def kept(self) -> int:
         """Files of the previous output kept unchanged."""
         return len(self.made) - len(self.staged)
 
