@@ -159,3 +159,18 @@ def test_the_watcher_s_changed_paths_are_enough(site: Path) -> None:
     write(site, "static/new.txt", "new")
     assert snapshot(check(site, cache, {static}))["new.txt"] == b"new"
     check(site, cache, {site / "templates/nothing.html"})  # outside content/: nothing to walk
+
+
+def test_editing_a_post_s_text_leaves_its_neighbours_and_translation_alone(site: Path) -> None:
+    cache = BuildCache()
+    check(site, cache)
+    before = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    write(site, "content/posts/p2/index.en.md", post("Post 2", "2026-01-03", "Body 2, longer."))
+    edited = check(site, cache)
+    after = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "en/posts/p2/index.html" in changed
+    # Neighbours show only its title and URL, its translation only its URL: all unchanged.
+    assert not changed & {"en/posts/p1/index.html", "en/posts/p3/index.html",
+                          "posts/p2/index.html"}
+    assert edited.rendered == len(changed & {p for p in after if p.endswith(".html")})
