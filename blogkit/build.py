@@ -297,9 +297,10 @@ def _produce(
 
 
 def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every template that can be used: any change re-renders all."""
+    """Name, size and mtime of every template (and theme UI string file) that can be used:
+    any change re-renders all."""
     found = []
-    for folder in (root / "templates", THEME_DIR / "templates"):
+    for folder in (root / "templates", THEME_DIR / "templates", THEME_DIR / "i18n"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
