@@ -6,21 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sites import post_text
+from sites import BASE_CONFIG, post_text
 from sites import write_file as write
 
 from blogkit.build import BuildOptions, build
 from blogkit.errors import BuildError
 
-CONFIG = """\
-base_url: https://example.com/
-per_page: 2
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-categories:
-  Generative Model: {zh: 生成模型}
-"""
+CONFIG = BASE_CONFIG.replace("per_page: 12", "per_page: 2")
 
 
 def files(folder: Path) -> dict[str, bytes]:
