@@ -243,7 +243,11 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
     with _timed(timings, "markdown"):  # KaTeX starts on the formulas as bodies arrive
         prefetch = math_step.Prefetch(config, cache.formulas)
         keys = body_keys(config, posts)
-        bodies = render_all(config, posts, keys, cache.bodies, options.workers, prefetch.add)
+        try:
+            bodies = render_all(config, posts, keys, cache.bodies, options.workers, prefetch.add)
+        except BaseException:
+            prefetch.finish()  # its KaTeX process ends with it, whatever stopped the build
+            raise
     with _timed(timings, "math"):
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                              cache.formulas, prefetch)
