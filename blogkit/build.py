@@ -95,25 +95,28 @@ class BuildCache:
     plan: PlanMemo = field(default_factory=PlanMemo)
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
-    templates: tuple[object, jinja2.Environment] | None = None
-    """The Jinja environment and the template files it was made for (compiled once)."""
-    templates_seen: object = None
-    """The template files of the last build (see `_templates_key`)."""
+    templates: object = None
+    """The theme files of the last build (see `_templates_key`)."""
+    jinja: tuple[object, jinja2.Environment] | None = None
+    """The Jinja environment and the theme files it was made for (compiled once)."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
     """Each page's lastmod for the sitemap, by its job's identity."""
 
-    def templates_key(self, root: Path) -> object:
-        """Stands for the template files (names, sizes, mtimes): a change re-renders all."""
-        self.templates_seen = _templates_key(root)
-        return self.templates_seen
+    def check_templates(self, root: Path) -> object:
+        """Return what stands for the theme files (names, sizes, mtimes; a change re-renders
+        every page), and forget the planned jobs if they changed: jobs hold UI strings."""
+        key = _templates_key(root)
+        if key != self.templates:
+            self.templates, self.plan = key, PlanMemo()
+        return key
 
-    def environment(self, root: Path) -> jinja2.Environment:
-        """The Jinja environment, made anew only when a template file is added or changed."""
-        if self.templates is None or self.templates[0] != self.templates_seen:
-            self.templates = (self.templates_seen, create_environment(root / "templates"))
-        return self.templates[1]
+    def environment(self, root: Path, key: object) -> jinja2.Environment:
+        """The Jinja environment, made anew only when the theme files (`key`) changed."""
+        if self.jinja is None or self.jinja[0] != key:
+            self.jinja = (key, create_environment(root / "templates"))
+        return self.jinja[1]
 
     def check_config(self, root: Path) -> None:
         """Forget everything if blogkit.yaml changed since the last build."""
@@ -126,7 +129,7 @@ class BuildCache:
 
 @dataclass
 class Compiled:
-    """A built site held in memory: what `commit` writes, or what the dev server serves."""
+    """A built site held in memory: what the dev server serves."""
 
     outputs: list[Output]
     statics: list[StaticFile]
@@ -171,7 +174,7 @@ def build(options: BuildOptions) -> BuildResult:
     check_output_folder(root, options.output_dir)
     timings: dict[str, float] = {}
     cache = BuildCache()
-    with _collector_paused():
+    with collector_paused():
         return _build(options, cache, timings)
 
 
@@ -275,12 +278,12 @@ def _produce(
     config, site = assembled.config, assembled.site
     root = options.source.resolve()
     with _timed(timings, "render"):
+        templates_key = cache.check_templates(root)
         jobs = plan(site, cache.plan)
-        templates_key = cache.templates_key(root)
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
-        rendered, errors = run(site, jobs, partial(cache.environment, root),
+        rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
                                job_digests(jobs, site_key, every_page, cache.plan), known, sink,
                                count, place)
         css_key = digest(stylesheet_version())
@@ -371,8 +374,9 @@ def _folder_files(folders: tuple[Path, ...]) -> list[StaticFile]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run without Python's cyclic garbage collector (pool workers inherit that).
+def collector_paused() -> Iterator[None]:
+    """Run without Python's cyclic garbage collector (pool workers inherit that; the dev
+    server pauses it for each rebuild and collects while idle).
 
     A build makes millions of short-lived objects (tokens, template frames) while it holds
     thousands of long-lived ones (posts, bodies): each automatic full collection walks

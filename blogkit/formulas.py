@@ -21,11 +21,10 @@ from pathlib import Path
 from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
-from .markdown import Body, FormulaUse
+from .markdown import PLACEHOLDER, Body, FormulaUse
 from .tex import Formula, Rendered, TexRenderer, katex_assets, katex_install_dir, mathml_only
 from .writer import StaticFile
 
-_PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
 CACHE_NAME = "formulas.sqlite"
 
 
@@ -55,7 +54,7 @@ class FormulaResults:
                 return _error_box(use, result.error if result and result.error else "not rendered")
             return result.html
 
-        return _PLACEHOLDER.sub(replace, text)
+        return PLACEHOLDER.sub(replace, text)
 
 
 @dataclass

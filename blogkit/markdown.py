@@ -31,6 +31,8 @@ RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _TAG = re.compile(r"<[^>]+>")
+PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
+"""A formula in a Body's HTML: group 1 is its index in `Body.formulas`."""
 
 
 class FormulaUse(NamedTuple):
@@ -146,7 +148,7 @@ def render_body(
         excerpt_html, cut = md.render(summary, summary_env).strip(), True
     else:
         excerpt_html, cut = make_excerpt(body_html, excerpt_length)
-    visible = _TAG.sub(" ", re.sub(r"<bk-math[^>]*></bk-math>", " x ", body_html))
+    visible = _TAG.sub(" ", PLACEHOLDER.sub(" x ", body_html))
     cjk, words = count_units(html.unescape(visible))
     formulas = tuple(env["formulas"])
     return Body(
@@ -161,7 +163,7 @@ def _plain_excerpt(excerpt_html: str, formulas: tuple[FormulaUse, ...]) -> str:
     def formula(match: re.Match[str]) -> str:
         return tex_to_text(formulas[int(match.group(1))].tex)
 
-    text = re.sub(r'<bk-math data-i="(\d+)"></bk-math>', formula, excerpt_html)
+    text = PLACEHOLDER.sub(formula, excerpt_html)
     text = _TAG.sub(" ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 

@@ -292,15 +292,15 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError | P
 def _fingerprint(value: object) -> object:
     """Stand-in for a page's context in its digest: plain values, views by their digests.
 
-    A post view (possibly holding a long body) counts as its digest, an entry as its
-    token, so a listing of hundreds of posts costs a few strings.
+    A post view (possibly holding a long body) or a pager counts as its digest, so a
+    listing of hundreds of posts costs a few strings.
     """
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (PostView, PagerView)):
+        if not value.digest:  # made outside plan(): it would collide with every other one
+            raise TypeError(f"a {type(value).__name__} without a digest in a page's context")
         return value.digest
-    if isinstance(value, Entry):
-        return value.token
     if isinstance(value, LinkView):
         return (value.label, value.url, value.lang, value.current, value.count)
     if isinstance(value, dict):

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import BuildCache, BuildOptions, compile_site
+from .build import BuildCache, BuildOptions, collector_paused, compile_site
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, SourceError, UsageError, overlay_html
 from .tex import TexSetupError
@@ -83,12 +83,11 @@ class DevServer:
         `changed` are the files the watcher saw change (None: unknown, look at all).
         """
         start = time.perf_counter()
-        # A rebuild allocates much and frees most of it by reference counting; the cyclic
-        # collector's full passes over the cached site would cost more than the rebuild.
-        # It runs while the server is idle instead (see `watch`).
-        gc.disable()
         try:
-            compiled = compile_site(self.options, self.cache, changed)
+            # The cyclic collector's full passes over the cached site would cost more than
+            # the rebuild; it runs while the server is idle instead (see `watch`).
+            with collector_paused():
+                compiled = compile_site(self.options, self.cache, changed)
         except Exception as exc:  # noqa: BLE001 (see _as_errors)
             # Whatever fails, the server keeps the last good site and keeps watching.
             errors = _as_errors(exc)
@@ -107,7 +106,6 @@ class DevServer:
         with self.changed:
             self.site = site
             self.changed.notify_all()
-        gc.enable()
         self.collect_pending = True
         return f"{summary} in {millis:.0f} ms"
 

@@ -41,10 +41,9 @@ class Entry:
     token: str
     """Stands for all of the entry in page digests: a stable digest of what it is made
     from (the same in every process, so page digests can be kept on disk)."""
-    resolve_links: Callable[[str], str] = field(repr=False, compare=False, default=str)
+    resolve_links: Callable[[str], str] = field(repr=False, compare=False)
     """Turns the body's link markers into URLs."""
-    fill_math: Callable[[str, Body], str] = field(repr=False, compare=False,
-                                                   default=lambda text, _body: text)
+    fill_math: Callable[[str, Body], str] = field(repr=False, compare=False)
     """Puts the rendered formulas in place of their placeholders."""
 
     @property

@@ -391,10 +391,9 @@ class FormulaCache:
              formulas: Sequence[Formula]) -> list[str]:
         """`key` of each formula (the settings are written out once)."""
         macro_json = json.dumps(dict(macros), sort_keys=True)
-        head = json.dumps([_CACHE_SCHEMA, version, output])[:-1]
-        return [hashlib.sha256(
-            f"{head}, {json.dumps(f.display)}, {json.dumps(macro_json)}, {json.dumps(f.tex)}]"
-            .encode("ascii")).hexdigest() for f in formulas]
+        return [hashlib.sha256(json.dumps(
+            [_CACHE_SCHEMA, version, output, f.display, macro_json, f.tex]).encode("ascii"))
+            .hexdigest() for f in formulas]
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,22 +75,11 @@ def collisions(outputs: Sequence[Output], statics: Sequence[StaticFile]) -> list
     return errors
 
 
-def commit(output: Path, outputs: Iterable[Output], statics: Iterable[StaticFile]) -> int:
-    """Write a whole site held in memory through a staging folder; return the file count."""
-    with Staging(output, None) as staging:
-        for item in outputs:
-            staging.put(item)
-        for static in statics:
-            staging.copy(static)
-        staging.commit()
-    return staging.count
-
-
 class Staging:
     """A staging folder beside the output, filled as outputs come, then applied.
 
     With a cache folder, it remembers what each file of the output was made from (a
-    manifest tied to the output by a build id in its marker file). The next build then
+    manifest tied to the output folder by the identity of its marker file). The next build then
     stages only what changed: an output whose digest (or a static file whose size and
     mtime) is as before, or whose bytes are the same, is left in place. `commit` moves
     the changed files in one by one (each an atomic rename) and removes files no longer
@@ -157,29 +146,22 @@ class Staging:
         if self._same_bytes(path, data):
             _, size, mtime = self.previous[path]
             return False, size, mtime
-        target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(path)
         target.write_bytes(data)
         stat = target.stat()
         return True, stat.st_size, stat.st_mtime_ns
 
     def put(self, item: Output) -> None:
         """Add an output: its bytes, or (data None) the file the output already holds."""
-        if item.placed is not None:
-            written, size, mtime = item.placed
-            self.made[item.path] = (item.digest, size, mtime)
-            if written:
-                self.staged.append(item.path)
-        elif item.data is None:
+        if item.data is None and item.placed is None:
             if item.path not in self.previous:
                 raise ValueError(f"{item.path} is not in the previous output")
             self._keep(item.path, item.digest)
-        elif self._same_bytes(item.path, item.data):
-            self._keep(item.path, item.digest)
-        else:
-            target = self._target(item.path)
-            target.write_bytes(item.data)
-            self._staged(item.path, item.digest, target)
+            return
+        written, size, mtime = item.placed or self.place(item.path, item.data or b"")
+        self.made[item.path] = (item.digest, size, mtime)
+        if written:
+            self.staged.append(item.path)
 
     def copy(self, static: StaticFile) -> None:
         """Add a file copied as is, unless the output holds it from the same source."""
@@ -253,7 +235,12 @@ class Staging:
         except (OSError, ValueError, AttributeError):
             return {}
         files = manifest.get("files")
-        return files if isinstance(files, dict) else {}
+        if not isinstance(files, dict):
+            return {}
+        # A damaged entry only means that file is made again.
+        return {path: made for path, made in files.items()
+                if isinstance(made, list) and len(made) == 3 and isinstance(made[0], str)
+                and isinstance(made[1], int) and isinstance(made[2], int)}
 
     def _target(self, path: str) -> Path:
         target = self.folder / path
