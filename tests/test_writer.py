@@ -103,3 +103,18 @@ def test_a_failed_build_leaves_the_output_untouched(site: Path) -> None:
         build(BuildOptions(source=site))
     assert files(site / "public") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_a_damaged_output_manifest_only_means_files_are_made_again(
+        site: Path, tmp_path: Path) -> None:
+    import json
+    build(BuildOptions(source=site))
+    [manifest] = (site / ".blogkit-cache").glob("output-*.json")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"]["index.html"] = ["digest only"]
+    data["files"]["en/index.html"] = "not a list"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    rendered, _ = rebuild_matches_clean(site, tmp_path)
+    assert rendered == 2  # the two pages whose entries were damaged
+    manifest.write_text("{not json", encoding="utf-8")
+    rebuild_matches_clean(site, tmp_path)
