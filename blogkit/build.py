@@ -35,7 +35,7 @@ from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
 from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
-from .templates import THEME_DIR, create_environment
+from .templates import THEME_DIR, create_environment, names_read
 from .tex import pinned_engine
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
@@ -99,6 +99,8 @@ class BuildCache:
     """The theme files of the last build (see `_templates_key`)."""
     jinja: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the theme files it was made for (compiled once)."""
+    names: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    """What each template can read (`reads`), for the environment in `jinja`."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
@@ -116,7 +118,15 @@ class BuildCache:
         """The Jinja environment, made anew only when the theme files (`key`) changed."""
         if self.jinja is None or self.jinja[0] != key:
             self.jinja = (key, create_environment(root / "templates"))
+            self.names = {}
         return self.jinja[1]
+
+    def reads(self, root: Path, key: object, template: str) -> frozenset[str] | None:
+        """What `template` can read (see `templates.names_read`), found once per theme."""
+        environment = self.environment(root, key)
+        if template not in self.names:
+            self.names[template] = names_read(environment, template)
+        return self.names[template]
 
     def check_config(self, root: Path) -> None:
         """Forget everything if blogkit.yaml changed since the last build."""
@@ -284,7 +294,9 @@ def _produce(
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
-                               job_digests(jobs, site_key, every_page, cache.plan), known, sink,
+                               job_digests(jobs, site_key, every_page, cache.plan,
+                                           partial(cache.reads, root, templates_key)),
+                               known, sink,
                                count, place)
         css_key = digest(stylesheet_version())
         sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)

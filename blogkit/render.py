@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .config import SiteConfig
 from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
+from .markdown import PLACEHOLDER, Body
 from .meta import feed_links, social
 from .site import Entry, Site, category_of, digest
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
@@ -146,11 +147,14 @@ def pages_key(jobs: Sequence[PageJob]) -> str:
 
 
 def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
-                memo: PlanMemo | None = None) -> list[str]:
+                memo: PlanMemo | None = None, reads: Reads | None = None) -> list[str]:
     """A stable digest per job: the same digest renders the same bytes, in any process.
 
     `site_key` stands for what every page depends on (configuration, templates, blogkit
-    and KaTeX versions), `pages_key` for the site's set of pages. With a `memo`, the
+    and KaTeX versions), `pages_key` for the site's set of pages. `reads(template)` says
+    which attribute names a template can read (see `templates.names_read`): a post view
+    counts in a page's digest only by what its template can show of it, so a listing
+    does not change when a post's text changes past its excerpt. With a `memo`, the
     digest of a job kept from the previous plan is not taken again.
     """
     old: dict[int, tuple[PageJob, str]] = {}
@@ -158,18 +162,58 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
         old = memo.digests
     fresh: dict[int, tuple[PageJob, str]] = {}
     digests = []
+    shown: dict[tuple[int, frozenset[str] | None], str] = {}
     for job in jobs:
         found = old.get(id(job))
         if found is None or found[0] is not job:
+            names = reads(job.template) if reads is not None else None
+
+            def view_key(view: PostView, names: frozenset[str] | None = names) -> str:
+                key = (id(view), names)
+                if key not in shown:
+                    shown[key] = shown_digest(view, names)
+                return shown[key]
+
             found = (job, digest(site_key, pages_key, job.template, job.page_id, job.lang,
                                  job.url, job.title, job.description, job.needs_math,
                                  str(job.origin) if job.origin else "",
-                                 _fingerprint(job.context)))
+                                 _fingerprint(job.context, view_key)))
         fresh[id(job)] = found
         digests.append(found[1])
     if memo is not None:
         memo.digests, memo.digest_base = fresh, (site_key, pages_key)
     return digests
+
+
+Reads = Callable[[str], "frozenset[str] | None"]
+"""reads(template): the attribute names the template can read; None: any."""
+_BODY_NAMES = frozenset({"html", "toc", "first_image", "entry"})
+"""What a post view shows of its whole body: a template reading any of them depends on it."""
+_PLAIN_NAMES = tuple(f.name for f in dataclasses.fields(PostView)
+                     if f.name not in ("entry", "digest"))
+
+
+def shown_digest(view: PostView, names: frozenset[str] | None) -> str:
+    """Stands for what a template that reads only `names` can show of `view`.
+
+    The title's and excerpt's HTML count by what they are made of (placeholders, resolved
+    links, the TeX of their formulas), so nothing is filled in to take it. A template that
+    can read the whole body, or any name, gets the view's full digest.
+    """
+    if names is None or not names.isdisjoint(_BODY_NAMES):
+        return view.digest
+    entry = view.entry
+    parts: list[object] = [(name, getattr(view, name)) for name in _PLAIN_NAMES if name in names]
+    if "title_html" in names:
+        parts.append(_with_formulas(entry.body.title_html, entry.body))
+    if "excerpt_html" in names:
+        parts.append(_with_formulas(entry.linked_excerpt_html, entry.body))
+    return digest(*parts)
+
+
+def _with_formulas(text: str, body: Body) -> tuple[str, tuple[tuple[str, bool], ...]]:
+    return text, tuple((body.formulas[int(index)].tex, body.formulas[int(index)].display)
+                       for index in PLACEHOLDER.findall(text))
 
 
 Placed = tuple[bool, int, int]
@@ -289,27 +333,31 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError | P
     return results
 
 
-def _fingerprint(value: object) -> object:
+def _fingerprint(value: object, view_key: Callable[[PostView], str] | None = None) -> object:
     """Stand-in for a page's context in its digest: plain values, views by their digests.
 
     A post view (possibly holding a long body) or a pager counts as its digest, so a
-    listing of hundreds of posts costs a few strings.
+    listing of hundreds of posts costs a few strings; `view_key` may give a post view's
+    digest instead (what the page's template shows of it).
     """
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (PostView, PagerView)):
         if not value.digest:  # made outside plan(): it would collide with every other one
             raise TypeError(f"a {type(value).__name__} without a digest in a page's context")
+        if view_key is not None and isinstance(value, PostView):
+            return view_key(value)
         return value.digest
     if isinstance(value, LinkView):
         return (value.label, value.url, value.lang, value.current, value.count)
     if isinstance(value, dict):
-        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
+        return tuple(sorted((str(k), _fingerprint(v, view_key)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_fingerprint(item) for item in value)
+        return tuple(_fingerprint(item, view_key) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
-                *(_fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)))
+                *(_fingerprint(getattr(value, f.name), view_key)
+                  for f in dataclasses.fields(value)))
     raise TypeError(f"no stable digest for a {type(value).__name__} in a page's context")
 
 

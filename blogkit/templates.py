@@ -214,3 +214,60 @@ def encode_url(url: str) -> str:
     A pure function called for every link of every page: its results are kept.
     """
     return quote(url, safe="/#?=&%:+@,;~")
+
+
+_ATTRIBUTE_FILTERS = frozenset({"attr", "map", "sort", "groupby", "selectattr", "rejectattr",
+                                "sum", "min", "max", "unique", "dictsort"})
+"""Filters that read attributes named by their arguments (`map(attribute="url")`)."""
+
+
+def names_read(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """Every attribute name template `name` can read, through what it extends, includes and
+    imports; None when it cannot be known (a name computed at render time, a template
+    chosen at render time, a template that does not parse).
+
+    Over-approximates: `page.title` and `post.title` both count as `title`. Page digests
+    use it to leave out of a listing's digest what its template never shows of a post.
+    """
+    from jinja2 import TemplateError, nodes
+
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            assert env.loader is not None
+            source, _, _ = env.loader.get_source(env, current)
+            tree = env.parse(source)
+        except TemplateError:
+            return None
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Extends,
+                                   nodes.Include, nodes.Import, nodes.FromImport)):
+            if isinstance(node, nodes.Getattr):
+                names.add(node.attr)
+            elif isinstance(node, nodes.Getitem):
+                if isinstance(node.arg, nodes.Const):
+                    if isinstance(node.arg.value, str):
+                        names.add(node.arg.value)
+                elif not isinstance(node.arg, nodes.Slice):
+                    return None  # `post[field]`: any attribute
+            elif isinstance(node, nodes.Filter):
+                if node.name in _ATTRIBUTE_FILTERS:
+                    arguments = [*node.args, *(pair.value for pair in node.kwargs)]
+                    for argument in arguments:
+                        if not isinstance(argument, nodes.Const):
+                            return None
+                        if isinstance(argument.value, str):
+                            names.update(argument.value.split("."))
+            else:
+                choices = node.template.items if isinstance(
+                    node.template, (nodes.List, nodes.Tuple)) else [node.template]
+                for choice in choices:
+                    if not isinstance(choice, nodes.Const) or not isinstance(choice.value, str):
+                        return None  # a template chosen at render time
+                    todo.append(choice.value)
+    return frozenset(names)

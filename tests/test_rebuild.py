@@ -174,3 +174,49 @@ def test_editing_a_post_s_text_leaves_its_neighbours_and_translation_alone(site:
     assert not changed & {"en/posts/p1/index.html", "en/posts/p3/index.html",
                           "posts/p2/index.html"}
     assert edited.rendered == len(changed & {p for p in after if p.endswith(".html")})
+
+
+def changed_pages(site: Path, cache: BuildCache, edit: str, body: str,
+                  changed: set[Path] | None = None) -> set[str]:
+    """Write `body` into post p2 (en) as `edit`, rebuild; return the pages made anew."""
+    before = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    write(site, "content/posts/p2/index.en.md", post("Post 2", "2026-01-03", body))
+    rebuilt = check(site, cache, changed)
+    after = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    pages = {path for path in after if after[path] != before.get(path) and path.endswith(".html")}
+    assert rebuilt.rendered == len(pages), edit
+    return pages
+
+
+LISTINGS_OF_P2 = {"en/page/2/index.html", "en/categories/3d-model/page/2/index.html",
+                  "en/tags/t1/page/2/index.html", "en/archives/index.html"}
+"""The listing pages that show p2 (two posts a page, newest first)."""
+
+
+def test_text_past_the_excerpt_re_renders_the_post_s_page_alone(site: Path) -> None:
+    """Listings show a post's title and excerpt: text after the excerpt leaves them alone."""
+    cache = BuildCache()
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2", "2026-01-03", "Intro $a$.\n\n<!--more-->\n\nRest."))
+    check(site, cache)
+    page = "en/posts/p2/index.html"
+    late = changed_pages(site, cache, "late", "Intro $a$.\n\n<!--more-->\n\nRest, longer.")
+    assert late == {page}
+    early = changed_pages(site, cache, "early", "Intro $b$.\n\n<!--more-->\n\nRest, longer.")
+    # The archive shows titles, yet reads a `description` (the page's): names are not told
+    # apart by the object they are read from, so the excerpt's text counts there too.
+    assert early == {page} | LISTINGS_OF_P2
+    assert "<!--more-->" not in snapshot(check(site, cache))["en/page/2/index.html"].decode()
+
+
+def test_a_listing_template_reading_the_body_re_renders_on_any_edit(site: Path) -> None:
+    write(site, "templates/archive.html",
+          '{% extends "theme/archive.html" %}{% block main %}{{ super() }}'
+          "{% for group in years %}{% for post in group.posts %}"
+          "<p>{{ post.html | length }}</p>{% endfor %}{% endfor %}{% endblock %}\n")
+    cache = BuildCache()
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest."))
+    check(site, cache)
+    late = changed_pages(site, cache, "late", "Intro.\n\n<!--more-->\n\nRest, longer.")
+    assert late == {"en/posts/p2/index.html", "en/archives/index.html"}
