@@ -121,6 +121,8 @@ class Watch:
     problems: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    reloading: bool = False
+    """The page reloads itself: a request still pending then is aborted by the browser."""
 
     def attach(self, page: Page) -> None:
         page.on("console", self._console)
@@ -131,7 +133,9 @@ class Watch:
 
     def _failed(self, request: Request) -> None:
         # The live-reload long poll is still open when the page is left; it is aborted then.
-        if RELOAD_PATH not in request.url:
+        if RELOAD_PATH in request.url:
+            return
+        if not (self.reloading and request.failure == "net::ERR_ABORTED"):
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message: ConsoleMessage) -> None:
@@ -315,6 +319,7 @@ def test_formulas_render_without_javascript(server: Server, browser: Browser) ->
 def test_the_page_reloads_itself_and_shows_the_overlay(server: Server, page: Page,
                                                       watch: Watch) -> None:
     """Live preview in a real browser: an edit reloads the page; a bad edit overlays it."""
+    watch.reloading = True
     about = server.root / "content/about.zh.md"
     page.goto(server.url("about/"))
     settle(page)
