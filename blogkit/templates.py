@@ -264,8 +264,11 @@ def names_read(env: jinja2.Environment, name: str) -> frozenset[str] | None:
                         if isinstance(argument.value, str):
                             names.update(argument.value.split("."))
             else:
-                choices = node.template.items if isinstance(
-                    node.template, (nodes.List, nodes.Tuple)) else [node.template]
+                assert isinstance(node, (nodes.Extends, nodes.Include, nodes.Import,
+                                         nodes.FromImport))
+                chosen = node.template
+                choices = chosen.items if isinstance(chosen, (nodes.List, nodes.Tuple)) \
+                    else [chosen]
                 for choice in choices:
                     if not isinstance(choice, nodes.Const) or not isinstance(choice.value, str):
                         return None  # a template chosen at render time
