@@ -33,6 +33,7 @@ from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
+from .patch import LastBuild, next_due, patch
 from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
 from .templates import THEME_DIR, create_environment, names_read
@@ -105,6 +106,8 @@ class BuildCache:
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
     """Each page's lastmod for the sitemap, by its job's identity."""
+    last: LastBuild | None = None
+    """The last build, when it succeeded: what `patch` starts from."""
 
     def check_templates(self, root: Path) -> object:
         """Return what stands for the theme files (names, sizes, mtimes; a change re-renders
@@ -149,6 +152,8 @@ class Compiled:
     warnings: list[SourceError]
     timings: dict[str, float]
     formulas: dict[str, int]
+    patched: bool = False
+    """Only posts' text changed, and the last build was patched (see patch.py)."""
 
 
 @dataclass
@@ -159,6 +164,9 @@ class _Assembled:
     posts: list[Post]
     site: Site
     formulas: math_step.FormulaResults
+    bodies: dict[str, Body]
+    due: datetime | None
+    """When the next post held back for its date is due (see `patch.next_due`)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -172,6 +180,10 @@ class _Produced:
     rendered: int
     statics: list[StaticFile]
     errors: list[SourceError]
+    jobs: list[PageJob]
+    digests: list[str]
+    site_key: str
+    pages_key: str
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -222,6 +234,17 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
     timings: dict[str, float] = {}
     persistent = cache is not None
     cache = cache if cache is not None else BuildCache()
+    root = options.source.resolve()
+    with _timed(timings, "patch"):
+        patched = patch(options, cache, changed,
+                        lambda c: partial(c.reads, root, c.templates),
+                        lambda c: c.environment(root, c.templates))
+    if patched is not None:
+        last = cache.last
+        assert last is not None
+        return Compiled(patched.outputs, last.statics, len(last.jobs), patched.rendered,
+                        last.warnings, timings, patched.counts, patched=True)
+    cache.last = None
     assembled = _assemble(options, cache, timings, changed)
     previous = cache.outputs
     outputs: list[Output] = []
@@ -239,6 +262,12 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
         raise BuildError(errors)
     cache.outputs = {o.path: (o.digest, o.data) for o in outputs
                      if o.digest and o.data is not None}
+    if persistent:
+        cache.last = LastBuild(
+            options, assembled.config, cache.templates, assembled.posts, assembled.bodies,
+            assembled.site, produced.jobs, produced.digests, produced.site_key,
+            produced.pages_key, outputs, produced.statics, assembled.formulas.warnings,
+            assembled.due)
     return Compiled(outputs, produced.statics, produced.pages, produced.rendered,
                     assembled.formulas.warnings, timings, assembled.counts)
 
@@ -270,7 +299,8 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
     errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
-    return _Assembled(config, posts, site, formulas)
+    return _Assembled(config, posts, site, formulas, bodies,
+                      next_due(loaded.posts, posts, options))
 
 
 def _produce(
@@ -293,11 +323,10 @@ def _produce(
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
+        digests = job_digests(jobs, site_key, every_page, cache.plan,
+                              partial(cache.reads, root, templates_key))
         rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
-                               job_digests(jobs, site_key, every_page, cache.plan,
-                                           partial(cache.reads, root, templates_key)),
-                               known, sink,
-                               count, place)
+                               digests, known, sink, count, place)
         css_key = digest(stylesheet_version())
         sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)
                     else stylesheet().encode("utf-8"), "blogkit", None, css_key))
@@ -312,7 +341,7 @@ def _produce(
         publish.sitemap(site, jobs, site_key, every_page, known, sink, cache.lastmods)
         for item in publish.robots(site, statics):
             sink(item)
-    return _Produced(len(jobs), rendered, statics, errors)
+    return _Produced(len(jobs), rendered, statics, errors, jobs, digests, site_key, every_page)
 
 
 def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:

@@ -154,7 +154,7 @@ def load_content(config: SiteConfig, memo: ContentMemo | None = None,
     if memo is not None:
         memo.scan = scan
     stale = [path for path in candidates if memo is None or not _unchanged(memo, path)]
-    read = _read_all(config, stale)
+    read = read_files(config, stale)
     broken: set[str] = set()
     for path in scan.markdown:
         if path in read:
@@ -201,7 +201,7 @@ def _unchanged(memo: ContentMemo, path: Path) -> bool:
     return remembered is not None and remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
-def _read_all(
+def read_files(
     config: SiteConfig, paths: list[Path]
 ) -> dict[Path, tuple[tuple[int, int], Post | None, list[SourceError]]]:
     """Read and validate `paths`: a valid file read before is taken from the disk cache.

@@ -110,6 +110,14 @@ def _neighbour(entry: Entry | None) -> tuple[str, str]:
     return (entry.body.title_text, entry.url) if entry is not None else ("", "")
 
 
+def _view_key(site: Site, entry: Entry, older: Entry | None, newer: Entry | None) -> str:
+    translations = site.translations.get(entry.post.key, {})
+    # Of its neighbours a view shows only their titles and URLs (an edit to a post's text
+    # does not re-render the posts beside it).
+    return digest(entry.token, _neighbour(older), _neighbour(newer),
+                  tuple((code, other.url) for code, other in translations.items()))
+
+
 class _ViewMaker:
     """Makes post views and jobs, reusing the memo's; each view has a digest of its parts."""
 
@@ -121,11 +129,7 @@ class _ViewMaker:
 
     def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
              newer: Entry | None) -> PostView:
-        translations = self.site.translations.get(entry.post.key, {})
-        # Of its neighbours a view shows only their titles and URLs (an edit to a post's
-        # text does not re-render the posts beside it).
-        key = digest(entry.token, _neighbour(older), _neighbour(newer),
-                     tuple((code, other.url) for code, other in translations.items()))
+        key = _view_key(self.site, entry, older, newer)
         found = self.old.get(key) or self.fresh.get(key)
         if found is None or found.entry is not entry:
             found = _post_view(self.site, entry, ui, older, newer, key)
@@ -214,6 +218,74 @@ def shown_digest(view: PostView, names: frozenset[str] | None) -> str:
 def _with_formulas(text: str, body: Body) -> tuple[str, tuple[tuple[str, bool], ...]]:
     return text, tuple((body.formulas[int(index)].tex, body.formulas[int(index)].display)
                        for index in PLACEHOLDER.findall(text))
+
+
+Holders = dict[tuple[str, str], list[tuple[int, PostView]]]
+"""Per entry (language, content/-relative path): the jobs showing it, and the view each holds."""
+
+
+def holders(jobs: Sequence[PageJob]) -> Holders:
+    """Which jobs show which entries (see `replan`)."""
+    found: Holders = {}
+
+    def walk(value: object, index: int) -> None:
+        if isinstance(value, PostView):
+            post = value.entry.post
+            found.setdefault((post.lang, post.rel), []).append((index, value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item, index)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item, index)
+
+    for index, job in enumerate(jobs):
+        walk(job.context, index)
+    return found
+
+
+def replan(site: Site, jobs: Sequence[PageJob], shown_by: Holders,
+           swaps: Sequence[tuple[Entry, Entry]], reads: Reads, memo: PlanMemo
+           ) -> tuple[list[PageJob], list[int]] | None:
+    """The jobs of `site` once `swaps` (old, new) changed some entries' text alone.
+
+    Each such entry's own page gets a new job; every other page showing it keeps its job
+    (and the old view in it) when what its template can read of the entry is unchanged.
+    Return the jobs and the indices of the new ones, or None when another page shows
+    something that changed (a listing, the new excerpt): then all must be planned anew.
+    `shown_by` (from `holders`) is updated to the new jobs.
+    """
+    config = site.config
+    jobs = list(jobs)
+    made: list[int] = []
+    for old, new in swaps:
+        post = new.post
+        lang = post.lang
+        if old.listing_has_math != new.listing_has_math or \
+                old.title_has_math != new.title_has_math:
+            return None  # a listing's need for KaTeX's stylesheet changed
+        listed = site.posts[lang] if post.kind == "post" else ()
+        place = next((i for i, entry in enumerate(listed) if entry is new), None)
+        older = listed[place + 1] if place is not None and place + 1 < len(listed) else None
+        newer = listed[place - 1] if place else None
+        view = _post_view(site, new, load_ui(lang, config.language(lang).ui), older, newer,
+                          _view_key(site, new, older, newer))
+        shown = shown_by.get((lang, post.rel), [])
+        own = [index for index, held in shown if jobs[index].context.get("post") is held]
+        if len(own) != 1:
+            return None
+        for index, held in shown:
+            if index != own[0]:
+                names = reads(jobs[index].template)
+                if shown_digest(held, names) != shown_digest(view, names):
+                    return None
+        jobs[own[0]] = _page_job(new, view, lang)[0]
+        made.append(own[0])
+        shown_by[(lang, post.rel)] = [(index, view if index == own[0] else held)
+                                      for index, held in shown]
+        memo.views[view.digest] = view
+        memo.jobs[("page", lang, view.digest)] = [jobs[own[0]]]
+    return jobs, made
 
 
 Placed = tuple[bool, int, int]

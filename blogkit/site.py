@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, unquote
@@ -117,6 +117,32 @@ class Term:
 
 
 @dataclass(frozen=True)
+class LinkTargets:
+    """Everything a link in a post can resolve to."""
+
+    by_rel: dict[str, Post]
+    """Published posts and pages by content/-relative path."""
+    bundles: dict[str, dict[str, Post]]
+    """Per bundle folder (`posts/vae/`): its posts by language."""
+    broken: frozenset[str]
+    """Files with errors of their own (links to them are not reported again)."""
+    key: str
+    """A stable digest of all of it: when it changes, every entry is made anew."""
+
+
+def link_targets(posts: list[Post], broken: frozenset[str]) -> LinkTargets:
+    by_rel = {post.rel: post for post in posts}
+    bundles: dict[str, dict[str, Post]] = {}
+    for post in posts:
+        if post.bundle_dir is not None:
+            folder = post.rel.rsplit("/", 1)[0] + "/"
+            bundles.setdefault(folder, {})[post.lang] = post
+    key = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
+                 sorted(broken))
+    return LinkTargets(by_rel, bundles, broken, key)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the pages show."""
 
@@ -129,6 +155,8 @@ class Site:
     """Per translation key: the entry in each language it exists in."""
     categories: dict[str, tuple[Term, ...]] = field(default_factory=dict)
     tags: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+    links: LinkTargets | None = None
+    """What the entries' links were resolved against."""
 
 
 def assemble(
@@ -149,36 +177,65 @@ def assemble(
     """
     errors: list[SourceError] = []
     _check_unique_urls(posts, errors)
-    by_rel = {post.rel: post for post in posts}
-    bundles: dict[str, dict[str, Post]] = {}
-    for post in posts:
-        if post.bundle_dir is not None:
-            folder = post.rel.rsplit("/", 1)[0] + "/"
-            bundles.setdefault(folder, {})[post.lang] = post
+    links = link_targets(posts, broken)
     entries: dict[str, Entry] = {}
-    # Everything a link can resolve to; when it changes, every entry is made anew.
-    targets = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
-                     sorted(broken))
     fresh: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] = {}
     for post in posts:
         body = bodies[post.rel]
-        key = (post.rel, post.digest, post.url, id(body), targets)
+        key = (post.rel, post.digest, post.url, id(body), links.key)
         # An entry and its link errors are a function of the key: both are kept.
         if memo is not None and key in memo:
             entry, link_errors = fresh[key] = memo[key]
         else:
-            link_errors = []
-            resolve = _link_resolver(config, post, body, by_rel, bundles, link_errors, broken)
-            entry = Entry(post=post, body=body, token=digest(body_keys[post.rel], post.url,
-                                                             targets),
-                          resolve_links=resolve, fill_math=fill_math)
-            fresh[key] = (entry, link_errors)
+            entry, link_errors = fresh[key] = make_entry(config, post, body, body_keys[post.rel],
+                                                         links, fill_math)
         entries[post.rel] = entry
         errors.extend(link_errors)
     if memo is not None:
         memo.clear()
         memo.update(fresh)
-    return _build_site(config, entries), errors
+    return _build_site(config, entries, links), errors
+
+
+def make_entry(config: SiteConfig, post: Post, body: Body, body_key: str, links: LinkTargets,
+               fill_math: Callable[[str, Body], str]) -> tuple[Entry, list[SourceError]]:
+    """The entry of one post, and the errors of its links."""
+    link_errors: list[SourceError] = []
+    resolve = _link_resolver(config, post, body, links, link_errors)
+    return Entry(post=post, body=body, token=digest(body_key, post.url, links.key),
+                 resolve_links=resolve, fill_math=fill_math), link_errors
+
+
+def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
+    """`site` with some entries replaced: (old, new) pairs.
+
+    Only for entries whose post differs in its text alone: the order of listings, the
+    taxonomies and the translations stay as they are, and only what holds an old entry
+    is made anew.
+    """
+    swap = {id(old): new for old, new in swaps}
+    langs = {old.post.lang for old, _ in swaps}
+
+    def each(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        if not any(id(entry) in swap for entry in entries):
+            return entries
+        return tuple(swap.get(id(entry), entry) for entry in entries)
+
+    def terms(found: dict[str, tuple[Term, ...]]) -> dict[str, tuple[Term, ...]]:
+        return {lang: tuple(replace(term, entries=each(term.entries))
+                            if lang in langs and each(term.entries) is not term.entries
+                            else term for term in listed)
+                for lang, listed in found.items()}
+
+    translations = dict(site.translations)
+    for old, new in swaps:
+        translations[old.post.key] = {**translations[old.post.key], old.post.lang: new}
+    return replace(
+        site, posts={lang: each(listed) if lang in langs else listed
+                     for lang, listed in site.posts.items()},
+        pages={lang: each(listed) if lang in langs else listed
+               for lang, listed in site.pages.items()},
+        translations=translations, categories=terms(site.categories), tags=terms(site.tags))
 
 
 def digest(*parts: object) -> str:
@@ -189,7 +246,7 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _build_site(config: SiteConfig, entries: dict[str, Entry]) -> Site:
+def _build_site(config: SiteConfig, entries: dict[str, Entry], links: LinkTargets) -> Site:
     posts: dict[str, tuple[Entry, ...]] = {}
     pages: dict[str, tuple[Entry, ...]] = {}
     translations: dict[str, dict[str, Entry]] = {}
@@ -211,7 +268,7 @@ def _build_site(config: SiteConfig, entries: dict[str, Entry]) -> Site:
             if any(c.name in e.post.categories for e in ordered)
         )
         tags[code] = _tags(code, ordered)
-    return Site(config, posts, pages, translations, categories, tags)
+    return Site(config, posts, pages, translations, categories, tags, links)
 
 
 def _newest_first(entry: Entry) -> tuple[float, str]:
@@ -256,12 +313,11 @@ def _link_resolver(
     config: SiteConfig,
     post: Post,
     body: Body,
-    by_rel: dict[str, Post],
-    bundles: dict[str, dict[str, Post]],
+    links: LinkTargets,
     errors: list[SourceError],
-    broken: frozenset[str],
 ) -> Callable[[str], str]:
     base = config.base_path.rstrip("/")
+    by_rel, bundles, broken = links.by_rel, links.bundles, links.broken
 
     def target_url(target: str) -> str | None:
         """URL of the post, bundle or bundle file at a content/-relative path."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from sites import post_text
 from sites import write_file as write
 
 from blogkit.build import BuildCache, BuildOptions, Compiled, compile_site
+from blogkit.errors import BuildError
 
 CONFIG = """\
 base_url: https://example.com/blog/
@@ -220,3 +223,72 @@ def test_a_listing_template_reading_the_body_re_renders_on_any_edit(site: Path) 
     check(site, cache)
     late = changed_pages(site, cache, "late", "Intro.\n\n<!--more-->\n\nRest, longer.")
     assert late == {"en/posts/p2/index.html", "en/archives/index.html"}
+
+
+def edit(site: Path, cache: BuildCache, name: str, text: str) -> Compiled:
+    """Write one file and rebuild, told what changed as the dev server is."""
+    write(site, name, text)
+    return check(site, cache, {site / name})
+
+
+P2 = "content/posts/p2/index.en.md"
+
+
+def test_an_edit_to_a_post_s_text_alone_patches_the_last_build(site: Path) -> None:
+    """Text past the excerpt: the last build is patched (one page made), and every kind
+    of edit after it still gives what a clean build gives."""
+    cache = BuildCache()
+    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest."))
+    check(site, cache)
+    text = edit(site, cache, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nMore."))
+    assert text.patched and text.rendered == 1
+    assert b"More." in snapshot(text)["en/posts/p2/index.html"]
+    formula = edit(site, cache, P2, post("Post 2", "2026-01-03",
+                                         "Intro.\n\n<!--more-->\n\n$e^{i\\pi}+1=0$"))
+    assert formula.patched and b"katex" in snapshot(formula)["en/posts/p2/index.html"]
+    # Not text alone: the excerpt, the title, a category, a broken link, a bad formula.
+    excerpt = edit(site, cache, P2, post("Post 2", "2026-01-03", "New intro.\n\n<!--more-->\n\n"))
+    assert not excerpt.patched and excerpt.rendered > 1
+    assert not edit(site, cache, P2, post("Post 2!", "2026-01-03", "New intro.")).patched
+    assert not edit(site, cache, P2, post("Post 2!", "2026-01-03", "New intro.",
+                                          "Generative Model")).patched
+    with pytest.raises(BuildError) as link:
+        edit(site, cache, P2, post("Post 2!", "2026-01-03", "[x](../nowhere/index.md)"))
+    assert "no published post" in link.value.errors[0].message
+    with pytest.raises(BuildError) as tex:
+        edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\n$\\frac{$"))
+    assert "KaTeX" in tex.value.errors[0].message
+    fixed = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nB."))
+    assert not fixed.patched  # the last build failed: nothing to patch
+    again = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nC."))
+    assert again.patched and again.rendered == 1
+
+
+def test_a_patch_remakes_the_feeds_showing_the_post(site: Path) -> None:
+    cache = BuildCache()
+    newest = "content/posts/p4/index.en.md"
+    write(site, newest, post("Post 4", "2026-01-05", "Intro.\n\n<!--more-->\n\nRest."))
+    first = snapshot(check(site, cache))
+    patched = edit(site, cache, newest, post("Post 4", "2026-01-05",
+                                            "Intro.\n\n<!--more-->\n\nChanged."))
+    assert patched.patched
+    files = snapshot(patched)
+    assert b"Changed." in files["en/atom.xml"] and files["en/atom.xml"] != first["en/atom.xml"]
+
+
+def test_a_page_s_text_is_patched_too(site: Path) -> None:
+    cache = BuildCache()
+    write(site, "content/about.en.md", post("About", "2026-01-01", "About us."))
+    check(site, cache)
+    patched = edit(site, cache, "content/about.en.md", post("About", "2026-01-01", "About me."))
+    assert patched.patched and b"About me." in snapshot(patched)["en/about/index.html"]
+
+
+def test_a_post_that_comes_due_is_never_missed_by_a_patch(site: Path) -> None:
+    cache = BuildCache()
+    soon = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    write(site, "content/posts/soon/index.en.md", post("Soon", soon, "Soon."))
+    assert "en/posts/soon/index.html" not in snapshot(check(site, cache))
+    time.sleep(2.5)
+    due = edit(site, cache, P2, post("Post 2", "2026-01-03", "Body 2, edited."))
+    assert not due.patched and "en/posts/soon/index.html" in snapshot(due)
