@@ -40,6 +40,13 @@ RELOAD_PATH = "__blogkit/reload"
 POLL_SECONDS = 25.0
 IDLE_MS = 1500
 """After this long without a change, the server collects garbage."""
+QUICK_STEP_MS = 5
+"""After a quiet spell, a change is taken once this long passes without another."""
+BURST_STEP_MS = 30
+"""Within BURST_SECONDS of a rebuild, changes are grouped until this long passes without one."""
+BURST_SECONDS = 0.2
+MAX_GROUP_MS = 400
+"""Changes that never stop are still taken at least this often."""
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -120,7 +127,7 @@ class DevServer:
 
         `ready` is set once the watcher sees events (see `start_watching`).
         """
-        from watchfiles import watch
+        from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend
 
         output = self.options.output_dir.resolve()
         sentinel = self.sentinel
@@ -134,26 +141,39 @@ class DevServer:
             return where == self.root / CONFIG_NAME or any(
                 where.is_relative_to(self.root / folder) for folder in _WATCHED)
 
-        # Debounced: changes are yielded together once no new one came for `step` ms, so
-        # an editor's write-temporary-then-rename save, or a burst of saves, is one
-        # rebuild; what changes during a rebuild is yielded right after it.
-        for changes in watch(self.root, watch_filter=relevant, debounce=400, step=30,
-                             stop_event=stop, rust_timeout=IDLE_MS, yield_on_timeout=True,
-                             raise_interrupt=False):
-            paths = {Path(path) for _, path in changes} - {sentinel}
-            if changes:
-                ready.set()
-            if not paths:
-                if not changes and self.collect_pending:  # idle: collect what rebuilds left
-                    self.collect_pending = False
-                    gc.collect()
-                continue
-            names = sorted(path.relative_to(self.root).as_posix() for path in paths)
-            shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
-            line = self.rebuild(shown, paths)
-            # A closed terminal (a broken pipe) must not stop the server.
-            with contextlib.suppress(OSError):
-                print(line, flush=True)
+        # A change after a quiet spell is taken once QUICK_STEP_MS pass with no other (an
+        # editor's write-temporary-then-rename save is one change), so the preview follows
+        # at once. Right after a rebuild, changes are grouped until BURST_STEP_MS pass with
+        # no other: a burst of saves, or what changed during the rebuild, is one rebuild.
+        burst_until = 0.0
+        with RustNotify([str(self.root)], False, False, 300, True, False) as notify:
+            while not stop.is_set():
+                burst_ms = int((burst_until - time.monotonic()) * 1000)
+                if burst_ms > 0:  # until the burst window closes, then quick again
+                    raw = notify.watch(MAX_GROUP_MS, BURST_STEP_MS, burst_ms, stop)
+                else:
+                    raw = notify.watch(MAX_GROUP_MS, QUICK_STEP_MS, IDLE_MS, stop)
+                if isinstance(raw, str):  # "timeout", or "stop" / "signal": end
+                    if raw != "timeout":
+                        return
+                    if burst_ms <= 0 and self.collect_pending:  # idle: collect what rebuilds left
+                        self.collect_pending = False
+                        gc.collect()
+                    continue
+                changes = {(change, path) for change, path in raw if relevant(change, path)}
+                paths = {Path(path) for _, path in changes} - {sentinel}
+                if changes:
+                    ready.set()
+                if not paths:
+                    continue
+                names = sorted(path.relative_to(self.root).as_posix() for path in paths)
+                shown = ", ".join(names[:3]) + (
+                    f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+                line = self.rebuild(shown, paths)
+                burst_until = time.monotonic() + BURST_SECONDS
+                # A closed terminal (a broken pipe) must not stop the server.
+                with contextlib.suppress(OSError):
+                    print(line, flush=True)
 
     @property
     def sentinel(self) -> Path:
