@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import SiteConfig
 from .content import Post
+from .highlight import highlight
 from .markdown import Body, create_markdown, render_body
 from .store import PickleStore
 
@@ -108,7 +111,7 @@ def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
             for p in posts]
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(jobs) < POOL_THRESHOLD:
-        md = create_markdown()
+        md = _parser()
         rendered = {job.rel: _render_one(md, job) for job in jobs}
         if on_ready is not None and rendered:
             on_ready(list(rendered.values()))
@@ -123,6 +126,27 @@ def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
             if on_ready is not None:
                 on_ready(list(chunk.values()))
     return results
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """This process's parser, for bodies rendered without a pool (it renders any number)."""
+    return create_markdown()
+
+
+_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)", re.M)
+
+
+def prepare(posts: Sequence[Post]) -> None:
+    """Import and set up, in this process, what rendering `posts` would: the parser and
+    the lexers of their code blocks' languages.
+
+    The dev server calls it while idle after its first build (whose bodies were rendered
+    in a pool, or came from the cache), so the first edit renders as quickly as the next.
+    """
+    _parser()
+    for language in sorted({name.lower() for post in posts for name in _FENCE.findall(post.body)}):
+        highlight(" ", language)
 
 
 # The parser a pool worker sets up once. Module state only in worker processes: the

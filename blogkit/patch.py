@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import formulas as math_step
 from . import outputs as publish
 from .bodies import body_keys, render_all
+from .bodies import prepare as prepare_bodies
 from .config import SiteConfig
 from .content import Post, read_files
 from .errors import SourceError
@@ -67,6 +68,16 @@ class Patched:
     outputs: list[Output]
     rendered: int
     counts: dict[str, int]
+
+
+def prepare(cache: BuildCache) -> None:
+    """Get ready to patch the last build, if it succeeded: set up what rendering a body
+    in this process needs (a full build renders them in a pool) and find which pages
+    show which entry. The dev server does it while idle, so the first edit is quick too."""
+    last = cache.last
+    if last is not None and last.shown_by is None:
+        prepare_bodies(last.posts)
+        last.shown_by = holders(last.jobs)
 
 
 def next_due(posts: list[Post], published: list[Post], options: BuildOptions) -> datetime | None:

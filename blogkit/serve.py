@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import BuildCache, BuildOptions, collector_paused, compile_site
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, SourceError, UsageError, overlay_html
+from .patch import prepare as prepare_patch
 from .tex import TexSetupError
 
 RELOAD_PATH = "__blogkit/reload"
@@ -83,6 +84,9 @@ class DevServer:
         self.changed = threading.Condition()
         self.collect_pending = False
         """A rebuild ran since the last garbage collection."""
+        self.building = threading.Lock()
+        """Held while the cache is in use: the first build (in the main thread) and the
+        watcher's rebuilds never overlap."""
 
     def rebuild(self, reason: str = "start", changed: set[Path] | None = None) -> str:
         """Build with the cache and swap the result in; return the line to print.
@@ -93,7 +97,7 @@ class DevServer:
         try:
             # The cyclic collector's full passes over the cached site would cost more than
             # the rebuild; it runs while the server is idle instead (see `watch`).
-            with collector_paused():
+            with self.building, collector_paused():
                 compiled = compile_site(self.options, self.cache, changed)
         except Exception as exc:  # noqa: BLE001 (see _as_errors)
             # Whatever fails, the server keeps the last good site and keeps watching.
@@ -159,6 +163,7 @@ class DevServer:
                     if burst_ms <= 0 and self.collect_pending:  # idle: collect what rebuilds left
                         self.collect_pending = False
                         gc.collect()
+                        self.prepare()
                     continue
                 changes = {(change, path) for change, path in raw if relevant(change, path)}
                 paths = {Path(path) for _, path in changes} - {sentinel}
@@ -174,6 +179,11 @@ class DevServer:
                 # A closed terminal (a broken pipe) must not stop the server.
                 with contextlib.suppress(OSError):
                     print(line, flush=True)
+
+    def prepare(self) -> None:
+        """While idle after a full build: get ready to patch it (see `patch.prepare`)."""
+        with self.building:
+            prepare_patch(self.cache)
 
     @property
     def sentinel(self) -> Path:
@@ -210,6 +220,7 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     try:  # Ctrl-C at any moment, even during the first build, ends cleanly
         watcher = server_state.start_watching(stop)
         print(server_state.rebuild(), flush=True)
+        server_state.prepare()  # before the first edit can come
         server = _bind(host, port, server_state)
         address = f"http://{host}:{server.server_address[1]}{base_path}"
         print(f"serving {root.name} at {address} (Ctrl-C to stop)", flush=True)

@@ -13,6 +13,7 @@ from sites import write_file as write
 
 from blogkit.build import BuildCache, BuildOptions, Compiled, compile_site
 from blogkit.errors import BuildError
+from blogkit.patch import prepare
 
 CONFIG = """\
 base_url: https://example.com/blog/
@@ -292,3 +293,15 @@ def test_a_post_that_comes_due_is_never_missed_by_a_patch(site: Path) -> None:
     time.sleep(2.5)
     due = edit(site, cache, P2, post("Post 2", "2026-01-03", "Body 2, edited."))
     assert not due.patched and "en/posts/soon/index.html" in snapshot(due)
+
+
+def test_a_build_prepared_for_patching_patches_the_same(site: Path) -> None:
+    """The dev server prepares while idle (`patch.prepare`); the patch is the same."""
+    cache = BuildCache()
+    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\n```python\nx = 1\n```"))
+    check(site, cache)
+    prepare(cache)
+    assert cache.last is not None and cache.last.shown_by is not None
+    patched = edit(site, cache, P2, post("Post 2", "2026-01-03",
+                                         "Intro.\n\n<!--more-->\n\n```python\nx = 2\n```"))
+    assert patched.patched and patched.rendered == 1
