@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 CACHE_NAME = "bodies.sqlite"
-_LIBRARIES = (
+LIBRARIES = (
     f"blogkit {__version__}",
     "body 3",  # the shape of Body: bump when its fields change
     *(f"{name} {metadata.version(name)}"
@@ -97,7 +97,7 @@ def render_all(
 
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
     """The cache key of each post's body: everything the body is a function of."""
-    settings = "\0".join([*_LIBRARIES, str(config.excerpt_length)])
+    settings = "\0".join([*LIBRARIES, str(config.excerpt_length)])
     return {post.rel: hashlib.sha256(f"{settings}\0{post.rel}\0{post.digest}".encode())
             .hexdigest() for post in posts}
 

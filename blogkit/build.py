@@ -20,15 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
-from .bodies import body_keys, render_all
+from .bodies import LIBRARIES, body_keys, render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import ContentMemo, Post, load_content
+from .content import ContentMemo, Loaded, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
@@ -36,6 +37,7 @@ from .markdown import Body
 from .patch import LastBuild, next_due, patch
 from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
+from .store import PickleStore
 from .templates import THEME_DIR, create_environment, names_read
 from .tex import pinned_engine
 from .writer import Staging, StaticFile, check_output_folder, collisions
@@ -78,6 +80,18 @@ class BuildResult:
     """Files of the previous output left as they were (same bytes, same inode)."""
 
 
+NAMES_CACHE = "templates.sqlite"
+_THEME_LIBRARIES = tuple(f"{name} {metadata.version(name)}" for name in ("jinja2", "markupsafe"))
+"""Versions pages depend on besides the body's (see `bodies.LIBRARIES`)."""
+
+
+@dataclass(frozen=True)
+class TemplateNames:
+    """What each template of one theme can read, as kept on disk (see `BuildCache.reads`)."""
+
+    names: dict[str, frozenset[str] | None]
+
+
 @dataclass
 class BuildCache:
     """What the dev server keeps between builds, so a rebuild redoes only what changed.
@@ -101,7 +115,8 @@ class BuildCache:
     jinja: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the theme files it was made for (compiled once)."""
     names: dict[str, frozenset[str] | None] = field(default_factory=dict)
-    """What each template can read (`reads`), for the environment in `jinja`."""
+    """What each template can read (`reads`), for the theme files `names_key` stands for."""
+    names_key: str = ""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
@@ -121,14 +136,21 @@ class BuildCache:
         """The Jinja environment, made anew only when the theme files (`key`) changed."""
         if self.jinja is None or self.jinja[0] != key:
             self.jinja = (key, create_environment(root / "templates"))
-            self.names = {}
         return self.jinja[1]
 
-    def reads(self, root: Path, key: object, template: str) -> frozenset[str] | None:
-        """What `template` can read (see `templates.names_read`), found once per theme."""
-        environment = self.environment(root, key)
+    def reads(self, root: Path, key: object, cache_dir: Path, template: str
+              ) -> frozenset[str] | None:
+        """What `template` can read (see `templates.names_read`), found once per theme and
+        kept on disk: a build that renders nothing need not parse a template."""
+        stored = digest(__version__, key)
+        if self.names_key != stored:
+            with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
+                found = disk.get_many({"theme": stored}).get("theme")
+            self.names_key, self.names = stored, dict(found.names) if found else {}
         if template not in self.names:
-            self.names[template] = names_read(environment, template)
+            self.names[template] = names_read(self.environment(root, key), template)
+            with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
+                disk.put_many({stored: TemplateNames(dict(self.names))})
         return self.names[template]
 
     def check_config(self, root: Path) -> None:
@@ -201,24 +223,80 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> BuildResult:
-    assembled = _assemble(options, cache, timings)
+    read = _load(options, cache, timings)
+    with Staging(options.output_dir, read.config.cache_dir) as staging:
+        inputs = _inputs_key(options, cache, read) if not read.loaded.errors else None
+        unchanged = _unchanged_site(options, read, inputs, staging, timings)
+        if unchanged is not None:
+            return unchanged
+        return _build_all(options, cache, timings, read, staging, inputs)
+
+
+def _inputs_key(options: BuildOptions, cache: BuildCache, read: _Loaded) -> str:
+    """Stands for everything the site's pages and feeds are made from (the static files
+    are copied by size and mtime anyway): the same key makes the same pages."""
+    root = options.source.resolve()
+    return digest(__version__, pinned_engine(), LIBRARIES, _THEME_LIBRARIES, repr(read.config),
+                  cache.check_templates(root), options.drafts, options.future,
+                  options.keep_going, [(p.rel, p.digest, tuple(map(str, p.assets)))
+                                       for p in read.posts])
+
+
+def _unchanged_site(options: BuildOptions, read: _Loaded, inputs: str | None,
+                    staging: Staging, timings: dict[str, float]) -> BuildResult | None:
+    """When nothing the site is made from changed since the build that made the output,
+    and its files are as that build left them: keep them all, copy what static files
+    changed, and return. None: build as usual."""
+    site = staging.previous_site
+    if inputs is None or site.get("inputs") != inputs:
+        return None
+    with _timed(timings, "write"):
+        made = site.get("outputs")
+        if not isinstance(made, list) or not all(
+                isinstance(path, str) and path in staging.previous
+                and staging.known(path, staging.previous[path][0]) for path in made):
+            return None
+        statics = _static_files(read.config, read.posts, bool(site.get("needs_math")))
+        # A static file added or gone can change what is made (robots.txt), and one in the
+        # way of another is an error the full build reports.
+        if site.get("statics") != [static.path for static in statics]:
+            return None
+        for path in made:
+            staging.put(Output(path, None, digest=staging.previous[path][0]))
+        for static in statics:
+            staging.copy(static)
+        staging.commit(site)
+    counts = site.get("formulas") or {}
+    shown = {name: int(counts.get(name, 0)) for name in ("uses", "distinct")}
+    return BuildResult(options.output_dir, int(site.get("pages", 0)), staging.count, [],
+                       timings, {**shown, "cache_hits": 0, "katex": 0}, 0, staging.kept)
+
+
+def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
+               read: _Loaded, staging: Staging, inputs: str | None) -> BuildResult:
+    assembled = _assemble(options, cache, timings, read=read)
     outputs: list[Output] = []
 
-    with Staging(options.output_dir, assembled.config.cache_dir) as staging:
-        def sink(item: Output) -> None:
-            staging.put(item)
-            # Only the path and origin are kept (for collisions), not the bytes.
-            outputs.append(Output(item.path, None, item.source, item.origin))
+    def sink(item: Output) -> None:
+        staging.put(item)
+        # Only the path and origin are kept (for collisions), not the bytes.
+        outputs.append(Output(item.path, None, item.source, item.origin))
 
-        produced = _produce(options, cache, assembled, staging.known, sink, timings,
-                            place=staging.place)
-        with _timed(timings, "write"):
-            errors = produced.errors + collisions(outputs, produced.statics)
-            if errors:
-                raise BuildError(errors)
-            for static in produced.statics:
-                staging.copy(static)
-            staging.commit()
+    produced = _produce(options, cache, assembled, staging.known, sink, timings,
+                        place=staging.place)
+    with _timed(timings, "write"):
+        errors = produced.errors + collisions(outputs, produced.statics)
+        if errors:
+            raise BuildError(errors)
+        for static in produced.statics:
+            staging.copy(static)
+        # What lets the next build see that nothing changed (never after warnings,
+        # which it would have to report again).
+        staging.commit({} if inputs is None or assembled.formulas.warnings else {
+            "inputs": inputs, "outputs": [output.path for output in outputs],
+            "pages": produced.pages, "formulas": assembled.counts,
+            "needs_math": any(job.needs_math for job in produced.jobs),
+            "statics": [static.path for static in produced.statics]})
     return BuildResult(options.output_dir, produced.pages, staging.count,
                        assembled.formulas.warnings, timings, assembled.counts,
                        produced.rendered, staging.kept)
@@ -234,11 +312,8 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
     timings: dict[str, float] = {}
     persistent = cache is not None
     cache = cache if cache is not None else BuildCache()
-    root = options.source.resolve()
     with _timed(timings, "patch"):
-        patched = patch(options, cache, changed,
-                        lambda c: partial(c.reads, root, c.templates),
-                        lambda c: c.environment(root, c.templates))
+        patched = patch(options, cache, changed)
     if patched is not None:
         last = cache.last
         assert last is not None
@@ -272,16 +347,32 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
                     assembled.formulas.warnings, timings, assembled.counts)
 
 
-def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
-              changed: set[Path] | None = None) -> _Assembled:
-    """Config, content, bodies, formulas and the Site; raise BuildError with every mistake."""
+@dataclass(frozen=True)
+class _Loaded:
+    """The configuration and the content read."""
+
+    config: SiteConfig
+    loaded: Loaded
+    posts: list[Post]
+    """The published posts and pages."""
+
+
+def _load(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
+          changed: set[Path] | None = None) -> _Loaded:
     root = options.source.resolve()
     with _timed(timings, "config"):
         cache.check_config(root)
         config = load_config(root, options.base_url)
     with _timed(timings, "load"):
         loaded = load_content(config, cache.content, changed)
-        posts = _published(loaded.posts, options)
+        return _Loaded(config, loaded, _published(loaded.posts, options))
+
+
+def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
+              changed: set[Path] | None = None, read: _Loaded | None = None) -> _Assembled:
+    """Config, content, bodies, formulas and the Site; raise BuildError with every mistake."""
+    read = read or _load(options, cache, timings, changed)
+    config, loaded, posts = read.config, read.loaded, read.posts
     with _timed(timings, "markdown"):  # KaTeX starts on the formulas as bodies arrive
         prefetch = math_step.Prefetch(config, cache.formulas)
         keys = body_keys(config, posts)
@@ -324,7 +415,7 @@ def _produce(
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         digests = job_digests(jobs, site_key, every_page, cache.plan,
-                              partial(cache.reads, root, templates_key))
+                              partial(cache.reads, root, templates_key, config.cache_dir))
         rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
                                digests, known, sink, count, place)
         css_key = digest(stylesheet_version())

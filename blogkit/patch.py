@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,6 @@ from .site import Entry, Site, make_entry, with_entries
 from .writer import StaticFile
 
 if TYPE_CHECKING:
-    import jinja2
-
     from .build import BuildCache, BuildOptions
 
 _TEXT_FIELDS = frozenset({"digest", "body", "body_line", "title_line", "summary_line", "slug_at"})
@@ -88,9 +87,8 @@ def next_due(posts: list[Post], published: list[Post], options: BuildOptions) ->
     return min(waiting, default=None)
 
 
-def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None,
-          reads: Callable[[BuildCache], Reads],
-          environment: Callable[[BuildCache], jinja2.Environment]) -> Patched | None:
+def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
+          ) -> Patched | None:
     """Rebuild on the last build when `changed` are posts whose text alone changed.
 
     Return None (having changed nothing the full pipeline relies on) when it cannot:
@@ -110,6 +108,7 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None,
     if cache.config_bytes != before or cache.check_templates(root) != last.templates:
         return None
     config = last.config
+    reads: Reads = partial(cache.reads, root, last.templates, config.cache_dir)
 
     read = read_files(config, sorted(changed))
     swapped: dict[str, Post] = {}
@@ -146,13 +145,13 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None,
     site = with_entries(last.site, swaps)
     # replan sets the entries it changes anew in (a copy of) the index, never in place.
     shown_by = dict(last.shown_by if last.shown_by is not None else holders(last.jobs))
-    planned = replan(site, last.jobs, shown_by, swaps, reads(cache), cache.plan)
+    planned = replan(site, last.jobs, shown_by, swaps, reads, cache.plan)
     if planned is None:
         return None
     jobs, remade = planned
     digests = list(last.digests)
     for index, found in zip(remade, job_digests([jobs[i] for i in remade], last.site_key,
-                                                last.pages_key, None, reads(cache)),
+                                                last.pages_key, None, reads),
                             strict=True):
         digests[index] = found
 
@@ -167,8 +166,8 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None,
         if item.data is not None:
             outputs[item.path] = item
 
-    rendered, template_errors = run(site, jobs, lambda: environment(cache), digests, known,
-                                    sink, 1)
+    environment = partial(cache.environment, root, last.templates)
+    rendered, template_errors = run(site, jobs, environment, digests, known, sink, 1)
     if template_errors:
         return None
 

@@ -95,6 +95,8 @@ class Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path = (cache_dir / f"output-{digest(str(self.output))}.json"
                               if cache_dir is not None else None)
+        self.previous_site: dict[str, Any] = {}
+        """What the build that made the output said of it (see `commit`)."""
         self.previous = self._load_manifest()
         """Path -> [digest, size, mtime_ns] of the current output's files (empty: replace)."""
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-",
@@ -177,8 +179,9 @@ class Staging:
             shutil.copyfile(static.source, target)
             self._staged(static.path, made_from, target)
 
-    def commit(self) -> None:
-        """Apply the staged site to the output; remember what it was made from."""
+    def commit(self, site: dict[str, Any] | None = None) -> None:
+        """Apply the staged site to the output; remember what it was made from, and `site`
+        (plain JSON values the next build reads back as `previous_site`)."""
         if self.manifest_path is not None:
             # Forget the old manifest first: after a crash half-way, the next build finds
             # none and replaces the whole output.
@@ -192,7 +195,8 @@ class Staging:
             self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.manifest_path.with_suffix(".tmp")
             temporary.write_text(json.dumps({"marker": self._marker_stamp(),
-                                             "files": self.made}), encoding="utf-8")
+                                             "files": self.made, "site": site or {}}),
+                                 encoding="utf-8")
             temporary.replace(self.manifest_path)
 
     def _marker_stamp(self) -> list[int]:
@@ -234,6 +238,8 @@ class Staging:
                 return {}  # the output was replaced by another build (or by hand)
         except (OSError, ValueError, AttributeError):
             return {}
+        site = manifest.get("site")
+        self.previous_site = site if isinstance(site, dict) else {}
         files = manifest.get("files")
         if not isinstance(files, dict):
             return {}

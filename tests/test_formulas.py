@@ -70,10 +70,11 @@ def test_second_build_takes_every_formula_from_the_cache(tmp_path: Path) -> None
     root = make(tmp_path, {"posts/a.zh.md": GOOD})
     first = build(BuildOptions(source=root))
     page = (root / "public/posts/a/index.html").read_bytes()
-    second = build(BuildOptions(source=root))
+    # Into another folder: an unchanged output would be kept without rendering anything.
+    second = build(BuildOptions(source=root, output=root / "again"))
     assert second.formulas["katex"] == 0
     assert second.formulas["cache_hits"] == first.formulas["distinct"]
-    assert (root / "public/posts/a/index.html").read_bytes() == page
+    assert (root / "again/posts/a/index.html").read_bytes() == page
     shutil.rmtree(root / ".blogkit-cache")
     third = build(BuildOptions(source=root))
     assert third.formulas["katex"] == first.formulas["distinct"]

@@ -118,3 +118,44 @@ def test_a_damaged_output_manifest_only_means_files_are_made_again(
     assert rendered == 2  # the two pages whose entries were damaged
     manifest.write_text("{not json", encoding="utf-8")
     rebuild_matches_clean(site, tmp_path)
+
+
+def nothing_to_do(site: Path, tmp_path: Path) -> bool:
+    """Build again, compare with a clean build; whether the build saw nothing had changed
+    (then it neither read a body nor planned a page: no such stage was timed)."""
+    result = build(BuildOptions(source=site))
+    rebuild_matches_clean(site, tmp_path)
+    return "markdown" not in result.timings and "render" not in result.timings
+
+
+def test_a_site_with_nothing_changed_is_kept_without_planning_a_page(
+        site: Path, tmp_path: Path) -> None:
+    build(BuildOptions(source=site))
+    before = inodes(site / "public")
+    assert nothing_to_do(site, tmp_path)
+    assert inodes(site / "public") == before
+    # Whatever the pages are made of defeats it: content, a template, a static file that
+    # changes what is made (robots.txt), a page edited by hand in the output.
+    write(site, "content/posts/p3/index.en.md", post_text("T3", "2026-01-04", "Edited"))
+    assert not nothing_to_do(site, tmp_path)
+    assert nothing_to_do(site, tmp_path)
+    write(site, "templates/archive.html", '{% extends "theme/archive.html" %}\n')
+    assert not nothing_to_do(site, tmp_path)
+    write(site, "static/robots.txt", "User-agent: *\nDisallow: /drafts/\n")
+    assert not nothing_to_do(site, tmp_path)
+    (site / "static/robots.txt").unlink()
+    assert not nothing_to_do(site, tmp_path)
+    assert b"Sitemap:" in (site / "public/robots.txt").read_bytes()
+    (site / "public/en/index.html").write_text("edited by hand", encoding="utf-8")
+    assert not nothing_to_do(site, tmp_path)
+    write(site, "static/extra.txt", "two\n")  # copied; no page changes for it
+    assert nothing_to_do(site, tmp_path)
+    assert (site / "public/extra.txt").read_text(encoding="utf-8") == "two\n"
+
+
+def test_a_build_with_warnings_reports_them_again(site: Path) -> None:
+    write(site, "content/posts/p1/index.en.md", post_text("T1", "2026-01-02", "$\\frac{$"))
+    options = BuildOptions(source=site, keep_going=True)
+    assert build(options).warnings
+    again = build(options)
+    assert again.warnings and "render" in again.timings
