@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,10 @@ class LastBuild:
     shown_by: Holders | None = None
     """Which jobs show which entry; found on the first patch."""
 
+    @cached_property
+    def by_source(self) -> dict[Path, Post]:
+        return {post.source: post for post in self.posts}
+
 
 @dataclass
 class Patched:
@@ -77,6 +81,7 @@ def prepare(cache: BuildCache) -> None:
     if last is not None and last.shown_by is None:
         prepare_bodies(last.posts)
         last.shown_by = holders(last.jobs)
+        last.by_source  # noqa: B018 (found now, not on the first edit)
 
 
 def next_due(posts: list[Post], published: list[Post], options: BuildOptions) -> datetime | None:
@@ -97,7 +102,7 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
     last = cache.last
     if last is None or not changed or last.options != options:
         return None
-    by_source = {post.source: post for post in last.posts}
+    by_source = last.by_source
     if not all(path in by_source and path.is_file() for path in changed):
         return None
     if last.due is not None and datetime.now(timezone.utc) >= last.due:
@@ -167,7 +172,8 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
             outputs[item.path] = item
 
     environment = partial(cache.environment, root, last.templates)
-    rendered, template_errors = run(site, jobs, environment, digests, known, sink, 1)
+    rendered, template_errors = run(site, jobs, environment, digests, known, sink, 1,
+                                    only=remade)
     if template_errors:
         return None
 
@@ -182,6 +188,7 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
     cache.last = dataclasses.replace(
         last, posts=posts, bodies=bodies, site=site, jobs=jobs, digests=digests,
         outputs=result, shown_by=shown_by)
+    cache.last.by_source = {**by_source, **{post.source: post for post in fresh}}
     counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
               "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
     return Patched(result, rendered, counts)

@@ -310,6 +310,7 @@ def run(
     sink: Sink,
     workers: int = 1,
     place: Place | None = None,
+    only: Sequence[int] | None = None,
 ) -> tuple[int, list[SourceError]]:
     """Render the jobs whose digest is not `known`; give every page to `sink`.
 
@@ -317,10 +318,13 @@ def run(
     pool, `place` (if given) writes each page where it belongs in the worker that rendered
     it, and the sink gets what it returned (`Output.placed`) instead of the bytes. Return
     how many pages were rendered, and the template errors (each broken template once).
-    `environment()` is asked for only when some page must be rendered.
+    `environment()` is asked for only when some page must be rendered. `only`: the
+    indices of the jobs to look at (the others are known to be unchanged, and not given
+    to the sink).
     """
     todo: list[int] = []
-    for index, job in enumerate(jobs):
+    for index in range(len(jobs)) if only is None else only:
+        job = jobs[index]
         if known(job.path, digests[index]):
             sink(Output(job.path, None, job.described, job.origin, digests[index]))
         else:
