@@ -161,8 +161,6 @@ class DevServer:
                     if raw != "timeout":
                         return
                     if burst_ms <= 0 and self.collect_pending:  # idle: collect what rebuilds left
-                        self.collect_pending = False
-                        gc.collect()
                         self.prepare()
                     continue
                 changes = {(change, path) for change, path in raw if relevant(change, path)}
@@ -181,9 +179,12 @@ class DevServer:
                     print(line, flush=True)
 
     def prepare(self) -> None:
-        """While idle after a full build: get ready to patch it (see `patch.prepare`)."""
+        """While idle after a full build: get ready to patch it (see `patch.prepare`), and
+        collect garbage now rather than when a request or the next edit allocates."""
         with self.building:
             prepare_patch(self.cache)
+            self.collect_pending = False
+            gc.collect()
 
     @property
     def sentinel(self) -> Path:
