@@ -189,6 +189,11 @@ def test_edits_then_identical_to_a_clean_build(server: Server, tmp_path: Path) -
     seen = len(server.lines)
     (server.site / "content/posts/p2.zh.md").rename(server.site / "content/posts/p7.zh.md")
     server.wait_for_line(" in ", after=seen)
+    # Text past the excerpt, front matter as before: the server patches its last build.
+    server.edit("content/posts/p8.en.md", post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB."))
+    patched = server.edit("content/posts/p8.en.md",
+                          post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB, $x^2$."))
+    assert ": 1 of " in patched
     out = tmp_path.parent / (tmp_path.name + "-clean")
     build(BuildOptions(source=server.site, output=out))
     try:
