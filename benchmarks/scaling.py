@@ -30,10 +30,12 @@ def main() -> int:
     args.translated_ratio = None  # what `generate` passes on: the generator's default
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = []
-    for size in sizes:
-        work = Path(tempfile.mkdtemp(prefix="blogkit-scaling-"))
-        try:
-            site = work / "site"
+    # Every corpus is deleted at the end, none between sizes: files written just after
+    # thousands were deleted beside them are slow to create (see run.py's `set_aside`).
+    work = Path(tempfile.mkdtemp(prefix="blogkit-scaling-"))
+    try:
+        for size in sizes:
+            site = work / f"site-{size}"
             args.posts = size
             generate(args.generator, site, args)
             (site / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
@@ -42,8 +44,8 @@ def main() -> int:
             rows.append((size, cold, warm))
             print(f"{size} posts: cold {cold.seconds:.2f} s, warm {median(warm):.2f} s",
                   flush=True)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     print_table(rows)
     return 0
 
