@@ -132,6 +132,7 @@ class DevServer:
         `ready` is set once the watcher sees events (see `start_watching`).
         """
         from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend
+        from watchfiles.main import _default_force_polling, _default_poll_delay_ms
 
         output = self.options.output_dir.resolve()
         sentinel = self.sentinel
@@ -150,7 +151,9 @@ class DevServer:
         # at once. Right after a rebuild, changes are grouped until BURST_STEP_MS pass with
         # no other: a burst of saves, or what changed during the rebuild, is one rebuild.
         burst_until = 0.0
-        with RustNotify([str(self.root)], False, False, 300, True, False) as notify:
+        # Polling where watchfiles' own watch() would poll (WSL, WATCHFILES_FORCE_POLLING).
+        polling, delay = _default_force_polling(None), _default_poll_delay_ms(300)
+        with RustNotify([str(self.root)], False, polling, delay, True, False) as notify:
             while not stop.is_set():
                 burst_ms = int((burst_until - time.monotonic()) * 1000)
                 if burst_ms > 0:  # until the burst window closes, then quick again
