@@ -117,6 +117,8 @@ class BuildCache:
     names: dict[str, frozenset[str] | None] = field(default_factory=dict)
     """What each template can read (`reads`), for the theme files `names_key` stands for."""
     names_key: str = ""
+    names_for: object = None
+    """The theme files `names_key` was taken for (taking it costs more than comparing)."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
@@ -142,7 +144,9 @@ class BuildCache:
               ) -> frozenset[str] | None:
         """What `template` can read (see `templates.names_read`), found once per theme and
         kept on disk: a build that renders nothing need not parse a template."""
-        stored = digest(__version__, key)
+        if self.names_for != key:
+            self.names_for, self.names_key = key, ""
+        stored = self.names_key or digest(__version__, key)
         if self.names_key != stored:
             with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
                 found = disk.get_many({"theme": stored}).get("theme")

@@ -207,7 +207,8 @@ def shown_digest(view: PostView, names: frozenset[str] | None) -> str:
     if names is None or not names.isdisjoint(_BODY_NAMES):
         return view.digest
     entry = view.entry
-    parts: list[object] = [(name, getattr(view, name)) for name in _PLAIN_NAMES if name in names]
+    parts: list[object] = [(name, _fingerprint(getattr(view, name))) for name in _PLAIN_NAMES
+                           if name in names]
     if "title_html" in names:
         parts.append(_with_formulas(entry.body.title_html, entry.body))
     if "excerpt_html" in names:
