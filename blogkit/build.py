@@ -8,6 +8,10 @@
     render.plan / run      -> Output per page (digested; unchanged pages not rendered)
     outputs                -> feeds, sitemap.xml, robots.txt
     writer.Staging         -> public/ (staging folder, then a swap or the changed files)
+
+Two short cuts skip most of it: a CLI build whose inputs are those of the output it finds
+keeps that output (`_unchanged_site`), and the dev server patches its last build when only
+posts' text changed (`patch.patch`).
 """
 
 from __future__ import annotations
