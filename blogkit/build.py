@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from . import formulas as math_step
@@ -119,10 +119,8 @@ class BuildCache:
     jinja: tuple[object, jinja2.Environment] | None = None
     """The Jinja environment and the theme files it was made for (compiled once)."""
     names: dict[str, frozenset[str] | None] = field(default_factory=dict)
-    """What each template can read (`reads`), for the theme files `names_key` stands for."""
-    names_key: str = ""
+    """What each template can read (`reads`), for the theme files `names_for`."""
     names_for: object = None
-    """The theme files `names_key` was taken for (taking it costs more than comparing)."""
     statics: dict[object, list[StaticFile]] = field(default_factory=dict)
     """Static files by where they come from (see `_static_files`)."""
     lastmods: dict[int, tuple[PageJob, datetime | None]] = field(default_factory=dict)
@@ -149,16 +147,13 @@ class BuildCache:
         """What `template` can read (see `templates.names_read`), found once per theme and
         kept on disk: a build that renders nothing need not parse a template."""
         if self.names_for != key:
-            self.names_for, self.names_key = key, ""
-        stored = self.names_key or digest(__version__, key)
-        if self.names_key != stored:
             with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
-                found = disk.get_many({"theme": stored}).get("theme")
-            self.names_key, self.names = stored, dict(found.names) if found else {}
+                found = disk.get_many({"theme": digest(__version__, key)}).get("theme")
+            self.names_for, self.names = key, dict(found.names) if found else {}
         if template not in self.names:
             self.names[template] = names_read(self.environment(root, key), template)
             with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
-                disk.put_many({stored: TemplateNames(dict(self.names))})
+                disk.put_many({digest(__version__, key): TemplateNames(dict(self.names))})
         return self.names[template]
 
     def check_config(self, root: Path) -> None:
@@ -240,14 +235,18 @@ def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) 
         return _build_all(options, cache, timings, read, staging, inputs)
 
 
+def _site_key(config: SiteConfig, templates_key: object) -> str:
+    """Stands for what every page depends on: blogkit and KaTeX, configuration, theme."""
+    return digest(__version__, pinned_engine(), repr(config), templates_key)
+
+
 def _inputs_key(options: BuildOptions, cache: BuildCache, read: _Loaded) -> str:
     """Stands for everything the site's pages and feeds are made from (the static files
     are copied by size and mtime anyway): the same key makes the same pages."""
-    root = options.source.resolve()
-    return digest(__version__, pinned_engine(), LIBRARIES, _THEME_LIBRARIES, repr(read.config),
-                  cache.check_templates(root), options.drafts, options.future,
-                  options.keep_going, [(p.rel, p.digest, tuple(map(str, p.assets)))
-                                       for p in read.posts])
+    templates_key = cache.check_templates(options.source.resolve())
+    return digest(_site_key(read.config, templates_key), LIBRARIES, _THEME_LIBRARIES,
+                  options.drafts, options.future, options.keep_going,
+                  [(p.rel, p.digest, tuple(map(str, p.assets))) for p in read.posts])
 
 
 def _unchanged_site(options: BuildOptions, read: _Loaded, inputs: str | None,
@@ -256,13 +255,12 @@ def _unchanged_site(options: BuildOptions, read: _Loaded, inputs: str | None,
     and its files are as that build left them: keep them all, copy what static files
     changed, and return. None: build as usual."""
     site = staging.previous_site
-    if inputs is None or site.get("inputs") != inputs:
+    if inputs is None or site.get("inputs") != inputs or not _whole_record(site):
         return None
     with _timed(timings, "write"):
-        made = site.get("outputs")
-        if not isinstance(made, list) or not all(
-                isinstance(path, str) and path in staging.previous
-                and staging.known(path, staging.previous[path][0]) for path in made):
+        made: list[str] = site["outputs"]
+        if not all(path in staging.previous and staging.known(path, staging.previous[path][0])
+                   for path in made):
             return None
         statics = _static_files(read.config, read.posts, bool(site.get("needs_math")))
         # A static file added or gone can change what is made (robots.txt), and one in the
@@ -274,10 +272,20 @@ def _unchanged_site(options: BuildOptions, read: _Loaded, inputs: str | None,
         for static in statics:
             staging.copy(static)
         staging.commit(site)
-    counts = site.get("formulas") or {}
-    shown = {name: int(counts.get(name, 0)) for name in ("uses", "distinct")}
-    return BuildResult(options.output_dir, int(site.get("pages", 0)), staging.count, [],
-                       timings, {**shown, "cache_hits": 0, "katex": 0}, 0, staging.kept)
+    counts = {"uses": site["formulas"]["uses"], "distinct": site["formulas"]["distinct"],
+              "cache_hits": 0, "katex": 0}
+    return BuildResult(options.output_dir, site["pages"], staging.count, [], timings, counts,
+                       0, staging.kept)
+
+
+def _whole_record(site: dict[str, Any]) -> bool:
+    """Whether what a build recorded with its output (see `_build_all`) is all there: the
+    manifest is a file anyone can damage, and a damaged one only means a full build."""
+    made, counts = site.get("outputs"), site.get("formulas")
+    return (isinstance(made, list) and all(isinstance(path, str) for path in made)
+            and isinstance(site.get("pages"), int) and isinstance(site.get("statics"), list)
+            and isinstance(counts, dict)
+            and all(isinstance(counts.get(name), int) for name in ("uses", "distinct")))
 
 
 def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
@@ -419,7 +427,7 @@ def _produce(
     with _timed(timings, "render"):
         templates_key = cache.check_templates(root)
         jobs = plan(site, cache.plan)
-        site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
+        site_key = _site_key(config, templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         digests = job_digests(jobs, site_key, every_page, cache.plan,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError, UsageError
+from .errors import BuildError, SourceError, UsageError
 from .render import Output
 from .site import digest
 
@@ -170,7 +170,9 @@ class Staging:
         try:
             stat = static.source.stat()
         except OSError:
-            raise FileNotFoundError(f"{static.source} vanished during the build") from None
+            raise BuildError([SourceError(
+                static.source, None, None, "the file vanished during the build",
+                "build again once nothing is moving or deleting files")]) from None
         made_from = digest(str(static.source), stat.st_size, stat.st_mtime_ns)
         if self.known(static.path, made_from):
             self._keep(static.path, made_from)

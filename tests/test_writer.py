@@ -11,6 +11,7 @@ from sites import write_file as write
 
 from blogkit.build import BuildOptions, build
 from blogkit.errors import BuildError
+from blogkit.writer import Staging, StaticFile
 
 CONFIG = BASE_CONFIG.replace("per_page: 12", "per_page: 2")
 
@@ -118,6 +119,21 @@ def test_a_damaged_output_manifest_only_means_files_are_made_again(
     assert rendered == 2  # the two pages whose entries were damaged
     manifest.write_text("{not json", encoding="utf-8")
     rebuild_matches_clean(site, tmp_path)
+    # The record that lets a build see nothing changed, damaged: a full build, no traceback.
+    for damage in ({"pages": "many"}, {"formulas": [1, 2]}, {"outputs": "index.html"}):
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        manifest.write_text(json.dumps({**data, "site": {**data["site"], **damage}}),
+                            encoding="utf-8")
+        assert not nothing_to_do(site, tmp_path)
+
+
+def test_a_static_file_that_vanishes_mid_build_is_named(tmp_path: Path) -> None:
+    gone = tmp_path / "static/gone.txt"
+    with pytest.raises(BuildError) as raised, \
+            Staging(tmp_path / "out", tmp_path / "cache") as staging:
+        staging.copy(StaticFile("gone.txt", gone))
+    assert raised.value.errors[0].path == gone
+    assert "vanished" in raised.value.errors[0].message
 
 
 def nothing_to_do(site: Path, tmp_path: Path) -> bool:
