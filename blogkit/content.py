@@ -201,9 +201,7 @@ def _unchanged(memo: ContentMemo, path: Path) -> bool:
     return remembered is not None and remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
-def read_files(
-    config: SiteConfig, paths: list[Path]
-) -> dict[Path, tuple[tuple[int, int], Post | None, list[SourceError]]]:
+def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
     """Read and validate `paths`: a valid file read before is taken from the disk cache.
 
     A Post is a function of the file's bytes, its path and the configuration, so the
@@ -220,7 +218,7 @@ def read_files(
     settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
     keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data).hexdigest()
             for path, (_, data) in raw.items()}
-    read: dict[Path, tuple[tuple[int, int], Post | None, list[SourceError]]] = {}
+    read: dict[Path, FileRecord] = {}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk:
         cached = disk.get_many(keys)
         fresh: dict[str, Post] = {}

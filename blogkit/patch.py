@@ -23,7 +23,7 @@ from . import outputs as publish
 from .bodies import body_keys, render_all
 from .bodies import prepare as prepare_bodies
 from .config import SiteConfig
-from .content import Post, read_files
+from .content import FileRecord, Post, read_files
 from .errors import SourceError
 from .markdown import Body
 from .render import Holders, Output, PageJob, Reads, holders, job_digests, replan, run
@@ -198,13 +198,12 @@ def _entries(site: Site, post: Post) -> tuple[Entry, ...]:
     return site.posts[post.lang] if post.kind == "post" else site.pages[post.lang]
 
 
-def _remember(cache: BuildCache, read: dict[Path, tuple[tuple[int, int], Post | None,
-                                                       list[SourceError]]],
-              swapped: dict[str, Post], keys: dict[str, str], made: dict[str, Body]) -> None:
+def _remember(cache: BuildCache, read: dict[Path, FileRecord], swapped: dict[str, Post],
+              keys: dict[str, str], made: dict[str, Body]) -> None:
     """Keep the memos the full pipeline reads as they would be after reading these files."""
+    by_source = {post.source: post for post in swapped.values()}
     for path, (stamp, _, errors) in read.items():
-        post = next(p for p in swapped.values() if p.source == path)
-        cache.content.files[path] = (stamp, post, errors)
+        cache.content.files[path] = (stamp, by_source[path], errors)
     for rel, body in made.items():
         for key in [key for key in cache.bodies if key[0] == rel]:
             del cache.bodies[key]

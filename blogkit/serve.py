@@ -170,16 +170,18 @@ class DevServer:
                 paths = {Path(path) for _, path in changes} - {sentinel}
                 if changes:
                     ready.set()
-                if not paths:
-                    continue
-                names = sorted(path.relative_to(self.root).as_posix() for path in paths)
-                shown = ", ".join(names[:3]) + (
-                    f" (+{len(names) - 3} more)" if len(names) > 3 else "")
-                line = self.rebuild(shown, paths)
-                burst_until = time.monotonic() + BURST_SECONDS
-                # A closed terminal (a broken pipe) must not stop the server.
-                with contextlib.suppress(OSError):
-                    print(line, flush=True)
+                if paths:
+                    self._rebuild_changed(paths)
+                    burst_until = time.monotonic() + BURST_SECONDS
+
+    def _rebuild_changed(self, paths: set[Path]) -> None:
+        """Rebuild for the files the watcher reported, and print the line saying so."""
+        names = sorted(path.relative_to(self.root).as_posix() for path in paths)
+        shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+        line = self.rebuild(shown, paths)
+        # A closed terminal (a broken pipe) must not stop the server.
+        with contextlib.suppress(OSError):
+            print(line, flush=True)
 
     def prepare(self) -> None:
         """While idle after a full build: get ready to patch it (see `patch.prepare`), and
