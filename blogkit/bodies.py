@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import SiteConfig
 from .content import Post
-from .highlight import highlight
+from .highlight import prepare as prepare_highlighting
 from .markdown import Body, create_markdown, render_body
 from .store import PickleStore
 
@@ -145,8 +145,7 @@ def prepare(posts: Sequence[Post]) -> None:
     in a pool, or came from the cache), so the first edit renders as quickly as the next.
     """
     _parser()
-    for language in sorted({name.lower() for post in posts for name in _FENCE.findall(post.body)}):
-        highlight(" ", language)
+    prepare_highlighting({name for post in posts for name in _FENCE.findall(post.body)})
 
 
 # The parser a pool worker sets up once. Module state only in worker processes: the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -33,6 +34,15 @@ def highlight(code: str, language: str) -> str:
             return (f'<pre class="{_CSS_CLASS}"{label}><code class="language-{html.escape(name)}">'
                     f"{inner}</code></pre>\n")
     return f'<pre class="{_CSS_CLASS}"{label}><code>{html.escape(code)}</code></pre>\n'
+
+
+def prepare(languages: Iterable[str]) -> None:
+    """Import Pygments and look up the lexers of `languages` now (see `bodies.prepare`)."""
+    from pygments import highlight as pygments_highlight  # noqa: F401 (imported now)
+
+    _formatter()
+    for language in languages:
+        _lexer(language.strip().lower())
 
 
 # Looking a lexer up and building a formatter cost more than highlighting a short block;
