@@ -38,7 +38,7 @@ from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
-from .patch import LastBuild, next_due, patch
+from .patch import LastBuild, patch
 from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
 from .site import Entry, Site, assemble, digest
 from .store import PickleStore
@@ -191,7 +191,7 @@ class _Assembled:
     formulas: math_step.FormulaResults
     bodies: dict[str, Body]
     due: datetime | None
-    """When the next post held back for its date is due (see `patch.next_due`)."""
+    """When the next post held back for its date is due (see `_next_due`)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -407,7 +407,7 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
     if errors:
         raise BuildError(errors)
     return _Assembled(config, posts, site, formulas, bodies,
-                      next_due(loaded.posts, posts, options))
+                      _next_due(loaded.posts, posts, options))
 
 
 def _produce(
@@ -468,6 +468,14 @@ def _published(posts: list[Post], options: BuildOptions) -> list[Post]:
     now = datetime.now(timezone.utc)
     return [post for post in posts
             if (options.drafts or not post.draft) and (options.future or post.date <= now)]
+
+
+def _next_due(posts: list[Post], published: list[Post], options: BuildOptions) -> datetime | None:
+    """The date of the earliest post held back only for being in the future."""
+    shown = {post.rel for post in published}
+    waiting = [post.date for post in posts if post.rel not in shown
+               and (options.drafts or not post.draft)]
+    return min(waiting, default=None)
 
 
 def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool,

@@ -84,14 +84,6 @@ def prepare(cache: BuildCache) -> None:
         last.by_source  # noqa: B018 (found now, not on the first edit)
 
 
-def next_due(posts: list[Post], published: list[Post], options: BuildOptions) -> datetime | None:
-    """The date of the earliest post held back only for being in the future."""
-    shown = {post.rel for post in published}
-    waiting = [post.date for post in posts if post.rel not in shown
-               and (options.drafts or not post.draft)]
-    return min(waiting, default=None)
-
-
 def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
           ) -> Patched | None:
     """Rebuild on the last build when `changed` are posts whose text alone changed.
