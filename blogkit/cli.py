@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         from .serve import serve
 
+        gc.enable()  # off for builds (see __main__.run); a server lives long enough to need it
         return serve(_options(args), host=args.host, port=args.port, open_browser=args.open)
     except BuildError as exc:
         print(exc.format(Path(args.source).resolve()), file=sys.stderr)
