@@ -136,11 +136,16 @@ def protect_table_pipes(src: str) -> str:
     return "\n".join(out)
 
 
+_CANDIDATE = re.compile(r"[`$\\]")
+"""Where a code span or a formula can start: nothing else on a line needs looking at."""
+
+
 def _protect_line(line: str) -> str:
     chars = list(line)
     index = 0
     in_code = False
-    while index < len(line):
+    while (candidate := _CANDIDATE.search(line, index)) is not None:
+        index = candidate.start()
         if line[index] == "`":
             in_code = not in_code
         elif not in_code and (index == 0 or line[index - 1] != "\\" or line[index] == "\\"):
