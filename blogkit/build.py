@@ -39,7 +39,19 @@ from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
 from .patch import LastBuild, patch
-from .render import Known, Output, PageJob, Place, PlanMemo, Sink, job_digests, pages_key, plan, run
+from .render import (
+    Known,
+    Output,
+    PageJob,
+    Place,
+    PlanMemo,
+    ShownMemo,
+    Sink,
+    job_digests,
+    pages_key,
+    plan,
+    run,
+)
 from .site import Entry, Site, assemble, digest
 from .store import PickleStore
 from .templates import THEME_DIR, create_environment, names_read
@@ -85,6 +97,7 @@ class BuildResult:
 
 
 NAMES_CACHE = "templates.sqlite"
+SHOWN_CACHE = "shown.sqlite"
 _THEME_LIBRARIES = tuple(f"{name} {metadata.version(name)}" for name in ("jinja2", "markupsafe"))
 """Versions pages depend on besides the body's (see `bodies.LIBRARIES`)."""
 
@@ -299,7 +312,7 @@ def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, floa
         outputs.append(Output(item.path, None, item.source, item.origin))
 
     produced = _produce(options, cache, assembled, staging.known, sink, timings,
-                        place=staging.place)
+                        place=staging.place, shown_on_disk=True)
     with _timed(timings, "write"):
         errors = produced.errors + collisions(outputs, produced.statics)
         if errors:
@@ -420,8 +433,14 @@ def _produce(
     workers: int | None = None,
     changed: set[Path] | None = None,
     place: Place | None = None,
+    shown_on_disk: bool = False,
 ) -> _Produced:
-    """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy."""
+    """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy.
+
+    `shown_on_disk`: what listings show of each post is read from and kept in the disk
+    cache (for CLI builds, which start with nothing in memory): after an edit, only the
+    edited posts' views are digested anew.
+    """
     config, site = assembled.config, assembled.site
     root = options.source.resolve()
     with _timed(timings, "render"):
@@ -430,8 +449,12 @@ def _produce(
         site_key = _site_key(config, templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
+        shown = _read_shown(config.cache_dir, site_key) if shown_on_disk else None
         digests = job_digests(jobs, site_key, every_page, cache.plan,
-                              partial(cache.reads, root, templates_key, config.cache_dir))
+                              partial(cache.reads, root, templates_key, config.cache_dir),
+                              shown)
+        if shown is not None and shown.changed:
+            _keep_shown(config.cache_dir, site_key, shown)
         rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
                                digests, known, sink, count, place)
         css_key = digest(stylesheet_version())
@@ -449,6 +472,20 @@ def _produce(
         for item in publish.robots(site, statics):
             sink(item)
     return _Produced(len(jobs), rendered, statics, errors, jobs, digests, site_key, every_page)
+
+
+def _read_shown(cache_dir: Path, site_key: str) -> ShownMemo:
+    with PickleStore(cache_dir / SHOWN_CACHE, "shown", tuple) as disk:
+        found = disk.get_many({"last": "last"}).get("last")
+    # One entry, the last build's: digests for another site key would never be asked for.
+    if len(found or ()) == 2 and found[0] == site_key and isinstance(found[1], dict):
+        return ShownMemo(found[1])
+    return ShownMemo()
+
+
+def _keep_shown(cache_dir: Path, site_key: str, shown: ShownMemo) -> None:
+    with PickleStore(cache_dir / SHOWN_CACHE, "shown", tuple) as disk:
+        disk.put_many({"last": (site_key, shown.digests)})
 
 
 def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:

@@ -150,8 +150,23 @@ def pages_key(jobs: Sequence[PageJob]) -> str:
     return digest(sorted((job.lang, job.page_id, job.url) for job in jobs))
 
 
+@dataclass
+class ShownMemo:
+    """Shown digests (see `shown_digest`) by (view digest, names read), for one site key.
+
+    A view's digest stands for everything the view is made of, and the site key for the
+    configuration and theme, so a shown digest taken by one build holds for the next: CLI
+    builds keep them on disk, and after an edit take anew only the edited posts'.
+    """
+
+    digests: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
+    changed: bool = False
+    """Set by `job_digests` when it took or dropped any (then they are worth saving)."""
+
+
 def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
-                memo: PlanMemo | None = None, reads: Reads | None = None) -> list[str]:
+                memo: PlanMemo | None = None, reads: Reads | None = None,
+                shown_memo: ShownMemo | None = None) -> list[str]:
     """A stable digest per job: the same digest renders the same bytes, in any process.
 
     `site_key` stands for what every page depends on (configuration, templates, blogkit
@@ -159,7 +174,8 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
     which attribute names a template can read (see `templates.names_read`): a post view
     counts in a page's digest only by what its template can show of it, so a listing
     does not change when a post's text changes past its excerpt. With a `memo`, the
-    digest of a job kept from the previous plan is not taken again.
+    digest of a job kept from the previous plan is not taken again. `shown_memo` (for
+    `site_key`) answers what it can, and is left holding what this plan's pages show.
     """
     old: dict[int, tuple[PageJob, str]] = {}
     if memo is not None and memo.digest_base == (site_key, pages_key):
@@ -167,6 +183,8 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
     fresh: dict[int, tuple[PageJob, str]] = {}
     digests = []
     shown: dict[tuple[int, frozenset[str] | None], str] = {}
+    before = shown_memo.digests if shown_memo is not None else {}
+    kept: dict[tuple[str, frozenset[str]], str] = {}
     for job in jobs:
         found = old.get(id(job))
         if found is None or found[0] is not job:
@@ -175,7 +193,12 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
             def view_key(view: PostView, names: frozenset[str] | None = names) -> str:
                 key = (id(view), names)
                 if key not in shown:
-                    shown[key] = shown_digest(view, names)
+                    if names is None or _shows_body(names):
+                        shown[key] = view.digest
+                    else:
+                        lasting = (view.digest, names)
+                        taken = before.get(lasting) or shown_digest(view, names)
+                        shown[key] = kept[lasting] = taken
                 return shown[key]
 
             found = (job, digest(site_key, pages_key, job.template, job.page_id, job.lang,
@@ -186,6 +209,9 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
         digests.append(found[1])
     if memo is not None:
         memo.digests, memo.digest_base = fresh, (site_key, pages_key)
+    if shown_memo is not None:
+        shown_memo.changed = kept != before
+        shown_memo.digests = kept
     return digests
 
 
@@ -204,7 +230,7 @@ def shown_digest(view: PostView, names: frozenset[str] | None) -> str:
     links, the TeX of their formulas), so nothing is filled in to take it. A template that
     can read the whole body, or any name, gets the view's full digest.
     """
-    if names is None or not names.isdisjoint(_BODY_NAMES):
+    if names is None or _shows_body(names):
         return view.digest
     entry = view.entry
     parts: list[object] = [(name, _fingerprint(getattr(view, name))) for name in _PLAIN_NAMES
@@ -214,6 +240,11 @@ def shown_digest(view: PostView, names: frozenset[str] | None) -> str:
     if "excerpt_html" in names:
         parts.append(_with_formulas(entry.linked_excerpt_html, entry.body))
     return digest(*parts)
+
+
+def _shows_body(names: frozenset[str]) -> bool:
+    """Whether a template reading `names` can show all of a view (its digest stands for it)."""
+    return not names.isdisjoint(_BODY_NAMES)
 
 
 def _with_formulas(text: str, body: Body) -> tuple[str, tuple[tuple[str, bool], ...]]:
