@@ -478,7 +478,8 @@ def _read_shown(cache_dir: Path, site_key: str) -> ShownMemo:
     with PickleStore(cache_dir / SHOWN_CACHE, "shown", tuple) as disk:
         found = disk.get_many({"last": "last"}).get("last")
     # One entry, the last build's: digests for another site key would never be asked for.
-    if len(found or ()) == 2 and found[0] == site_key and isinstance(found[1], dict):
+    if found is not None and len(found) == 2 and found[0] == site_key \
+            and isinstance(found[1], dict):
         return ShownMemo(found[1])
     return ShownMemo()
 
