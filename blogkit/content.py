@@ -120,13 +120,19 @@ class ContentMemo:
 class _Scan:
     markdown: list[Path]
     """Every Markdown file, in walk order."""
-    assets: dict[Path, tuple[Path, ...]]
-    """Per folder: the other files in it and in the folders below it, sorted."""
-    seen: frozenset[Path]
-    """Every file found."""
+    others: list[Path]
+    """Every other file."""
+    assets: dict[str, tuple[Path, ...]]
+    """Per folder (as a string): the other files in it and in the folders below it, sorted."""
 
-    def assets_of(self, bundle: Path) -> tuple[Path, ...]:
-        return self.assets.get(bundle, ())
+    def assets_beside(self, markdown: Path) -> tuple[Path, ...]:
+        """The assets of the bundle whose index file is `markdown`."""
+        return self.assets.get(os.path.dirname(markdown), ())
+
+    @cached_property
+    def seen(self) -> frozenset[Path]:
+        """Every file found (for the dev server's watcher)."""
+        return frozenset(self.markdown).union(self.others)
 
 
 def load_content(config: SiteConfig, memo: ContentMemo | None = None,
@@ -167,7 +173,7 @@ def load_content(config: SiteConfig, memo: ContentMemo | None = None,
             continue  # deleted while we walked (an editor saving): the watcher sees it too
         errors.extend(file_errors)
         if post is not None:
-            assets = scan.assets_of(path.parent) if path.name.startswith("index.") else ()
+            assets = scan.assets_beside(path) if path.name.startswith("index.") else ()
             if post.assets != assets:
                 post = replace(post, assets=assets)
                 if memo is not None:  # the same object next time: later memos key on it
@@ -235,28 +241,37 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
 
 
 def _scan(content: Path) -> _Scan:
-    """Walk content/ once: the Markdown files, and each folder's other files."""
-    markdown: list[Path] = []
-    others: dict[Path, list[Path]] = {}
+    """Walk content/ once: the Markdown files, and each folder's other files.
+
+    Paths are strings until the end (a site has thousands of files, and pathlib's joins,
+    parents and comparisons cost several times more); sorted as pathlib sorts them.
+    """
+    markdown: list[str] = []
+    others: dict[str, list[str]] = {}
     for folder, dirs, files in os.walk(content):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        here = Path(folder)
         for name in sorted(files):
             if name.startswith((".", "_")):
                 continue
-            (markdown if name.endswith(".md") else others.setdefault(here, [])).append(
-                here / name)
+            path = os.path.join(folder, name)
+            (markdown if name.endswith(".md") else others.setdefault(folder, [])).append(path)
 
     # A bundle's assets are the files in its folder and in the folders below it.
-    below: dict[Path, list[Path]] = {}
+    as_paths = {path: Path(path) for paths in others.values() for path in paths}
+    below: dict[str, list[str]] = {}
+    top = os.path.dirname(content)
     for owner, paths in others.items():
         ancestor = owner
-        while ancestor != content.parent and ancestor != ancestor.parent:
+        while ancestor != top and ancestor != os.path.dirname(ancestor):
             below.setdefault(ancestor, []).extend(paths)
-            ancestor = ancestor.parent
-    seen = frozenset(markdown).union(*others.values())
-    return _Scan(markdown, {folder: tuple(sorted(paths)) for folder, paths in below.items()},
-                 seen)
+            ancestor = os.path.dirname(ancestor)
+    return _Scan([Path(path) for path in markdown], list(as_paths.values()), {
+        folder: tuple(as_paths[path] for path in sorted(paths, key=_parts))
+        for folder, paths in below.items()})
+
+
+def _parts(path: str) -> list[str]:
+    return path.split(os.sep)
 
 
 def _load_file(

@@ -63,6 +63,23 @@ def test_bundle_and_leaf_posts_and_pages(tmp_path: Path) -> None:
     assert (about.kind, about.url, about.key) == ("page", "/en/about/", "about")
 
 
+def test_a_bundle_s_assets_are_its_files_and_those_below_in_path_order(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "posts/vae/index.en.md": "---\ntitle: VAE\ndate: 2026-01-18\n---\n",
+        "posts/gan/index.en.md": "---\ntitle: GAN\ndate: 2026-01-19\n---\n",
+        "posts/gan/plot.png": b"png",
+    }
+    for name in ("z.txt", "img.png", "a-b/x.png", "a/b.png", "a/deep/c.png",
+                 ".secret", "_scratch.png", ".git/config", "_drafts/d.png"):
+        files[f"posts/vae/{name}"] = b"asset"
+    by_rel = {post.rel: post for post in site(tmp_path, files)}
+    bundle = tmp_path / "content/posts/vae"
+    # Ordered as paths are (folder by folder), not as strings ("a-b" < "a/" as text).
+    assert [a.relative_to(bundle).as_posix() for a in by_rel["posts/vae/index.en.md"].assets] \
+        == ["a/b.png", "a/deep/c.png", "a-b/x.png", "img.png", "z.txt"]
+    assert [a.name for a in by_rel["posts/gan/index.en.md"].assets] == ["plot.png"]
+
+
 def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     text = "\ufeff---\r\ntitle: T\r\ndate: 2026-01-18\r\n---\r\n正文\r\n"
     (post,) = site(tmp_path, {"posts/a.md": text.encode("utf-8")})
