@@ -200,6 +200,9 @@ def create_environment(site_templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment is made for one set of theme files (see BuildCache.environment):
+        # it need not check each template's mtime every time a page asks for it.
+        auto_reload=False,
     )
     env.filters["urlencode_path"] = encode_url
     # `tojson` (JSON-LD) keeps CJK readable; it still escapes <, >, & and ' as \u003c etc.
