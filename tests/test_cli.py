@@ -68,3 +68,28 @@ def test_serve_on_an_impossible_address_is_a_clear_error(tmp_path: Path) -> None
         assert done.returncode == 2, done.stderr
         assert "blogkit: error: cannot serve on" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_the_program_exits_at_once_unless_a_profiler_or_tracer_watches(tmp_path: Path) -> None:
+    tiny_site(tmp_path)
+    # At once: an exit handler registered by the build's process never runs.
+    probe = ("import atexit, runpy, sys; atexit.register(print, 'torn down'); "
+             "sys.argv = ['blogkit', 'build', '--timings']; "
+             "runpy.run_module('blogkit', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built ") and "formulas:" in done.stdout  # all flushed
+    assert "torn down" not in done.stdout
+    # A profiler writes its report at exit: then the process ends the usual way.
+    report = tmp_path / "build.prof"
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(report), "-m",
+                               "blogkit", "build"], cwd=tmp_path, capture_output=True,
+                              text=True)
+    assert profiled.returncode == 0, profiled.stderr
+    assert report.stat().st_size > 0
+    traced = subprocess.run([sys.executable, "-m", "trace", "--count", "--missing",
+                             "--coverdir", str(tmp_path / "cover"), "--module", "blogkit", "build"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert traced.returncode == 0, traced.stderr
+    assert (tmp_path / "cover").is_dir()
