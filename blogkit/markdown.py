@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -112,6 +112,10 @@ def create_markdown() -> MarkdownIt:
     return md
 
 
+Highlighter = Callable[[str, str], str]
+"""highlighter(code, language): a code block's HTML, as `highlight.highlight` makes it."""
+
+
 def render_body(
     md: MarkdownIt,
     *,
@@ -124,12 +128,18 @@ def render_body(
     summary: str | None,
     summary_line: int,
     excerpt_length: int,
+    highlighter: Highlighter | None = None,
 ) -> Body:
-    """Render one post's Markdown (title, summary and body) to a `Body`."""
+    """Render one post's Markdown (title, summary and body) to a `Body`.
+
+    `highlighter` makes the code blocks' HTML instead of `highlight.highlight` (it may
+    know some already: see `bodies.KeptBlocks`).
+    """
     lines = body.split("\n")
     env: dict[str, Any] = {
         "source": source, "content_dir": content_dir, "formulas": [], "links": [], "toc": [],
         "ids": set(RESERVED_IDS), "lines": lines, "body_line": body_line, "md": md,
+        "highlighter": highlighter,
     }
     body_html = md.render(protect_table_pipes(body), env)
     toc = tuple(env["toc"])
@@ -315,9 +325,11 @@ def _locate(env: MutableMapping[str, Any], token: Token, href: str) -> tuple[int
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
-    from .highlight import highlight
+    highlighter = env.get("highlighter")
+    if highlighter is None:
+        from .highlight import highlight as highlighter
 
-    return highlight(token.content, language)
+    return str(highlighter(token.content, language))
 
 
 def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

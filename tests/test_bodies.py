@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from blogkit.bodies import POOL_THRESHOLD
 from blogkit.build import BuildOptions, build
+from blogkit.highlight import highlight
 
 CONFIG = """\
 base_url: https://example.com/
@@ -55,3 +58,33 @@ def test_a_damaged_body_cache_is_rebuilt(tmp_path: Path) -> None:
     (root / ".blogkit-cache/bodies.sqlite").write_bytes(b"not a database")
     build(BuildOptions(source=root, output=tmp_path / "b"))
     assert files(tmp_path / "a") == files(tmp_path / "b")
+
+
+def test_an_edit_that_leaves_the_code_alone_takes_its_blocks_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blogkit import bodies
+
+    highlighted: list[str] = []
+
+    def counted(code: str, language: str) -> str:
+        highlighted.append(code)
+        return highlight(code, language)
+
+    monkeypatch.setattr(bodies, "highlight", counted)
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    # The pool's workers highlight (and count in their own copies of `highlighted`): the
+    # parent keeps what they noted.
+    build(BuildOptions(source=root, workers=2))
+    post = root / "content/posts/p003/index.en.md"
+    highlighted.clear()
+    post.write_text(post.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert highlighted == []  # the one body rendered again, its block from the cache
+    post.write_text(post.read_text(encoding="utf-8").replace("x = 3", "x = 33"),
+                    encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert highlighted == ["x = 33\n"]
+    clean = shutil.copytree(root, tmp_path / "clean",
+                            ignore=shutil.ignore_patterns(".blogkit-cache", "public"))
+    build(BuildOptions(source=clean))
+    assert files(root / "public") == files(clean / "public")
