@@ -32,7 +32,7 @@ from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
 from .bodies import LIBRARIES, body_keys, render_all
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .config import CACHE_DIR_NAME, CONFIG_NAME, SiteConfig, load_config
 from .content import ContentMemo, Loaded, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
@@ -152,7 +152,9 @@ class BuildCache:
     def environment(self, root: Path, key: object) -> jinja2.Environment:
         """The Jinja environment, made anew only when the theme files (`key`) changed."""
         if self.jinja is None or self.jinja[0] != key:
-            self.jinja = (key, create_environment(root / "templates"))
+            compiled = root / CACHE_DIR_NAME / "jinja"
+            compiled.mkdir(parents=True, exist_ok=True)
+            self.jinja = (key, create_environment(root / "templates", compiled))
         return self.jinja[1]
 
     def reads(self, root: Path, key: object, cache_dir: Path, template: str

@@ -14,6 +14,8 @@ from .i18n import slugify
 from .yamlpos import YamlDoc, did_you_mean, load
 
 CONFIG_NAME = "blogkit.yaml"
+CACHE_DIR_NAME = ".blogkit-cache"
+"""Everything cached, in the site's folder (see the README's "Caches and speed")."""
 
 _TOP_KEYS = {
     "base_url",
@@ -129,7 +131,7 @@ class SiteConfig:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".blogkit-cache"
+        return self.root / CACHE_DIR_NAME
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:

@@ -183,8 +183,12 @@ class PageMeta:
     social: SocialMeta = field(default_factory=SocialMeta)
 
 
-def create_environment(site_templates: Path) -> jinja2.Environment:
-    """Return the Jinja environment: site templates first, then the built-in theme."""
+def create_environment(site_templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: site templates first, then the built-in theme.
+
+    `compiled`: a folder where Jinja keeps templates compiled to Python bytecode (checked
+    against each template's source), so a new process does not compile them again.
+    """
     import jinja2
 
     theme = jinja2.FileSystemLoader(str(THEME_DIR / "templates"))
@@ -203,6 +207,7 @@ def create_environment(site_templates: Path) -> jinja2.Environment:
         # An environment is made for one set of theme files (see BuildCache.environment):
         # it need not check each template's mtime every time a page asks for it.
         auto_reload=False,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.filters["urlencode_path"] = encode_url
     # `tojson` (JSON-LD) keeps CJK readable; it still escapes <, >, & and ' as \u003c etc.

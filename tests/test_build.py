@@ -170,6 +170,13 @@ def test_site_templates_override_the_theme_and_can_extend_it(tmp_path: Path) -> 
     build(BuildOptions(source=root))
     html = read(root, "posts/a/index.html")
     assert "OVERRIDE" in html and "<article" in html
+    # Compiled templates are kept for the next build, and a changed template is compiled anew.
+    assert any((root / ".blogkit-cache/jinja").iterdir())
+    (root / "templates/post.html").write_text(
+        '{% extends "theme/post.html" %}{% block main %}CHANGED {{ super() }}{% endblock %}',
+        encoding="utf-8")
+    build(BuildOptions(source=root))
+    assert "CHANGED" in read(root, "posts/a/index.html")
 
 
 def test_template_error_is_positioned(tmp_path: Path) -> None:
