@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,7 @@ from .content import Post
 from .highlight import highlight
 from .highlight import prepare as prepare_highlighting
 from .markdown import Body, Highlighter, create_markdown, render_body
-from .store import PickleStore
+from .store import PICKLE_PROTOCOL, PickleStore
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -85,10 +86,11 @@ def render_all(
             from_disk = disk.get_many({post.rel: keys[post.rel] for post in wanted})
             found.update(from_disk)
             missing = [post for post in wanted if post.rel not in found]
-            fresh = _render(config, missing, workers, on_ready)
+            fresh, pickled = _render(config, missing, workers, on_ready)
             if on_ready is not None and from_disk:
                 on_ready(list(from_disk.values()))
-            disk.put_many({keys[rel]: body for rel, body in fresh.items()})
+            disk.put_many({keys[rel]: body for rel, body in fresh.items() if rel not in pickled})
+            disk.put_pickled({keys[rel]: blob for rel, blob in pickled.items()})
             found.update(fresh)
     if memo is not None:
         memo.clear()
@@ -104,9 +106,11 @@ def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
 
 
 def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
-            on_ready: Callable[[Sequence[Body]], None] | None) -> dict[str, Body]:
+            on_ready: Callable[[Sequence[Body]], None] | None
+            ) -> tuple[dict[str, Body], dict[str, bytes]]:
+    """The bodies of `posts`, and those of them a pool rendered, as it pickled them."""
     if not posts:
-        return {}
+        return {}, {}
     jobs = [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
                     p.title_line, p.summary, p.summary_line, config.excerpt_length)
             for p in posts]
@@ -120,21 +124,24 @@ def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
             store.put_many(kept.fresh)
         if on_ready is not None and rendered:
             on_ready(list(rendered.values()))
-        return rendered
+        return rendered, {}
     chunks = [jobs[start:start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
     blocks: dict[str, str] = {}
     # Fork explicitly: the workers are all started before `on_ready` may start a thread.
     with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork"),
                              initializer=_start_worker) as pool:
         results: dict[str, Body] = {}
+        pickled: dict[str, bytes] = {}
         for chunk, highlighted in pool.map(_render_chunk, chunks):
-            results.update(chunk)
+            bodies = {rel: pickle.loads(blob) for rel, blob in chunk.items()}
+            results.update(bodies)
+            pickled.update(chunk)
             blocks.update(highlighted)
             if on_ready is not None:
-                on_ready(list(chunk.values()))
+                on_ready(list(bodies.values()))
     with PickleStore(blocks_path, BLOCKS_TABLE, str) as store:
         store.put_many(blocks)
-    return results
+    return results, pickled
 
 
 BLOCKS_TABLE = "block"
@@ -210,10 +217,15 @@ def _start_worker() -> None:
     _WORKER.append((create_markdown(), _NotedBlocks()))
 
 
-def _render_chunk(jobs: list[BodyJob]) -> tuple[dict[str, Body], dict[str, str]]:
-    """The chunk's bodies, and the code blocks first highlighted for them (to keep)."""
+def _render_chunk(jobs: list[BodyJob]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The chunk's bodies, and the code blocks first highlighted for them (to keep).
+
+    Each body is pickled here as the disk cache stores it: the parent unpickles it once
+    and stores these bytes, instead of pickling it a second time.
+    """
     md, noted = _WORKER[0]
-    bodies = {job.rel: _render_one(md, job, noted) for job in jobs}
+    bodies = {job.rel: pickle.dumps(_render_one(md, job, noted), protocol=PICKLE_PROTOCOL)
+              for job in jobs}
     fresh, noted.fresh = noted.fresh, {}
     return bodies, fresh
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 _BATCH = 500
 
 
@@ -61,10 +62,14 @@ class PickleStore(Generic[T]):
 
     def put_many(self, values: Mapping[str, T]) -> None:
         """Store {key: value} in one transaction."""
-        if not values:
+        self.put_pickled({key: pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+                          for key, value in values.items()})
+
+    def put_pickled(self, blobs: Mapping[str, bytes]) -> None:
+        """Store {key: value already pickled with PICKLE_PROTOCOL} in one transaction."""
+        if not blobs:
             return
         with self.db:
             self.db.executemany(
                 f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)",
-                [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                 for key, value in values.items()])
+                list(blobs.items()))
