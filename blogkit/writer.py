@@ -207,12 +207,16 @@ class Staging:
         return [stat.st_ino, stat.st_mtime_ns, stat.st_dev]
 
     def _update(self) -> None:
-        """Move the changed files in; remove every file (and folder) the site no longer has."""
+        """Remove every file (and folder) the site no longer has; move the changed files in.
+
+        Removing first clears the way where a path changed kind: a page's folder that is a
+        file now (`posts/x/` to a static file `posts/x`), or a file that is a folder now.
+        """
+        self._prune(str(self.output), "")
         for path in self.staged:
             target = self.output / path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.folder / path, target)
-        self._prune(str(self.output), "")
 
     def _prune(self, folder: str, prefix: str) -> bool:
         """Remove what the site does not have below `folder`; return whether it is empty."""

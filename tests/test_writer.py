@@ -88,6 +88,19 @@ def test_deleted_posts_and_files_leave_the_output(site: Path, tmp_path: Path) ->
     assert not (site / "public/extra.txt").exists()
 
 
+def test_a_folder_of_the_output_that_becomes_a_file_and_back(site: Path, tmp_path: Path) -> None:
+    build(BuildOptions(source=site))
+    saved = shutil.copytree(site / "content/posts/p0", tmp_path / "p0")
+    shutil.rmtree(site / "content/posts/p0")
+    write(site, "static/posts/p0", "a file where a post's folder was\n")
+    rebuild_matches_clean(site, tmp_path)
+    assert (site / "public/posts/p0").read_text(encoding="utf-8").startswith("a file")
+    (site / "static/posts/p0").unlink()
+    shutil.copytree(saved, site / "content/posts/p0")
+    rebuild_matches_clean(site, tmp_path)
+    assert (site / "public/posts/p0/index.html").is_file()
+
+
 def test_files_changed_or_added_by_hand_in_the_output_are_put_right(
         site: Path, tmp_path: Path) -> None:
     build(BuildOptions(source=site))
