@@ -5,6 +5,7 @@ that shape it and blogkit's version, so it is cached on disk under that key and 
 by `build` and `serve`. Misses are rendered in a process pool sized to the cores when
 there are enough of them to pay for starting it; each worker sets markdown-it up once.
 Results are put back in the posts' order, so the output never depends on the workers.
+Highlighted code blocks are cached too (`KeptBlocks`), for bodies rendered in this process.
 """
 
 from __future__ import annotations
