@@ -235,7 +235,8 @@ def print_blogkit(site: Path, cold: list[Run], warm: list[Run], edited: list[Run
     print(f"cold build   median {median(cold):6.2f} s  (runs: {fmt(cold)})")
     print(f"warm build   median {median(warm):6.2f} s  (runs: {fmt(warm)})")
     print(f"one edit     median {median(edited):6.2f} s  (runs: {fmt(edited)})")
-    for label, out in (("cold", cold[-1].stdout), ("warm", warm[-1].stdout)):
+    for label, out in (("cold", cold[-1].stdout), ("warm", warm[-1].stdout),
+                       ("edit", edited[-1].stdout)):
         stages = stage_times(out)
         counts = formula_counts(out)
         math_s = stages.get("math", 0) / 1000
