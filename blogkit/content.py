@@ -215,16 +215,23 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
     found, and reported, anew).
     """
     raw: dict[Path, tuple[tuple[int, int], bytes]] = {}
+    read: dict[Path, FileRecord] = {}
     for path in paths:
         try:
             stat = path.stat()
             raw[path] = ((stat.st_mtime_ns, stat.st_size), path.read_bytes())
         except FileNotFoundError:
-            continue
+            if os.path.islink(path):  # else deleted while we walked: the watcher sees it
+                read[path] = ((0, 0), None, [SourceError(
+                    path, None, None, "a link to a file that does not exist",
+                    "point the link at a Markdown file, or delete it")])
+        except OSError as exc:  # a link loop, no permission to read
+            read[path] = ((0, 0), None, [SourceError(
+                path, None, None, f"cannot read the file: {exc.strerror or exc}",
+                "make it a readable file (check its permissions and any symbolic link)")])
     settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
     keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data).hexdigest()
             for path, (_, data) in raw.items()}
-    read: dict[Path, FileRecord] = {}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk:
         cached = disk.get_many(keys)
         fresh: dict[str, Post] = {}

@@ -8,6 +8,7 @@ all their errors and raise them together as `BuildError`; they never stop at the
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,9 @@ def overlay_html(errors: Iterable[SourceError], root: Path | None = None) -> str
 def _relative(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            # Made absolute without following links: an error about a symbolic link names
+            # the link (and a link loop cannot be resolved at all).
+            return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return path.as_posix()

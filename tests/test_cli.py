@@ -93,3 +93,11 @@ def test_the_program_exits_at_once_unless_a_profiler_or_tracer_watches(tmp_path:
                             cwd=tmp_path, capture_output=True, text=True)
     assert traced.returncode == 0, traced.stderr
     assert (tmp_path / "cover").is_dir()
+
+
+def test_an_error_about_a_symbolic_link_names_the_link(tmp_path: Path) -> None:
+    tiny_site(tmp_path)
+    (tmp_path / "content/posts/loop.md").symlink_to("loop.md")  # cannot be resolved at all
+    done = blogkit("build", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("content/posts/loop.md: error: cannot read the file")

@@ -157,3 +157,16 @@ def test_posts_come_from_the_disk_cache_only_while_their_bytes_are_the_same(
     post.write_text("---\ntitle: Fourth\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
     build(BuildOptions(source=root))
     assert "Fourth" in (root / "public/posts/a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_markdown_link_that_leads_nowhere_is_named_not_skipped(tmp_path: Path) -> None:
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "loop.md").symlink_to("loop.md")
+    (posts / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    assert messages(tmp_path, {"posts/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\n"}) == [
+        "gone.md:None:None: a link to a file that does not exist | point the link at a "
+        "Markdown file, or delete it",
+        "loop.md:None:None: cannot read the file: Too many levels of symbolic links | make it "
+        "a readable file (check its permissions and any symbolic link)",
+    ]
