@@ -169,17 +169,23 @@ class Staging:
         """Add a file copied as is, unless the output holds it from the same source."""
         try:
             stat = static.source.stat()
-        except OSError:
+            made_from = digest(str(static.source), stat.st_size, stat.st_mtime_ns)
+            if self.known(static.path, made_from):
+                self._keep(static.path, made_from)
+                return
+            target = self._target(static.path)
+            shutil.copyfile(static.source, target)
+        except FileNotFoundError:
             raise BuildError([SourceError(
                 static.source, None, None, "the file vanished during the build",
                 "build again once nothing is moving or deleting files")]) from None
-        made_from = digest(str(static.source), stat.st_size, stat.st_mtime_ns)
-        if self.known(static.path, made_from):
-            self._keep(static.path, made_from)
-        else:
-            target = self._target(static.path)
-            shutil.copyfile(static.source, target)
-            self._staged(static.path, made_from, target)
+        except OSError as exc:
+            if exc.filename != str(static.source):
+                raise  # the staging folder's side (a full disk): not the user's file
+            raise BuildError([SourceError(
+                static.source, None, None, f"cannot read the file: {exc.strerror or exc}",
+                "make it a readable file (check its permissions)")]) from None
+        self._staged(static.path, made_from, target)
 
     def commit(self, site: dict[str, Any] | None = None) -> None:
         """Apply the staged site to the output; remember what it was made from, and `site`

@@ -149,6 +149,14 @@ def test_a_static_file_that_vanishes_mid_build_is_named(tmp_path: Path) -> None:
         staging.copy(StaticFile("gone.txt", gone))
     assert raised.value.errors[0].path == gone
     assert "vanished" in raised.value.errors[0].message
+    # One that cannot be read (here: a folder where a file was listed) is named too.
+    folder = tmp_path / "static/folder.txt"
+    folder.mkdir(parents=True)
+    with pytest.raises(BuildError) as raised, \
+            Staging(tmp_path / "out", tmp_path / "cache") as staging:
+        staging.copy(StaticFile("folder.txt", folder))
+    assert raised.value.errors[0].path == folder
+    assert raised.value.errors[0].message.startswith("cannot read the file")
 
 
 def nothing_to_do(site: Path, tmp_path: Path) -> bool:
