@@ -182,23 +182,20 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
         old = memo.digests
     fresh: dict[int, tuple[PageJob, str]] = {}
     digests = []
-    shown: dict[tuple[int, frozenset[str] | None], str] = {}
     before = shown_memo.digests if shown_memo is not None else {}
-    kept: dict[tuple[str, frozenset[str]], str] = {}
+    # This plan's shown digests, by the view's digest (it stands for the view, in any build).
+    shown: dict[tuple[str, frozenset[str]], str] = {}
     for job in jobs:
         found = old.get(id(job))
         if found is None or found[0] is not job:
             names = reads(job.template) if reads is not None else None
 
             def view_key(view: PostView, names: frozenset[str] | None = names) -> str:
-                key = (id(view), names)
+                if names is None or _shows_body(names):
+                    return view.digest
+                key = (view.digest, names)
                 if key not in shown:
-                    if names is None or _shows_body(names):
-                        shown[key] = view.digest
-                    else:
-                        lasting = (view.digest, names)
-                        taken = before.get(lasting) or shown_digest(view, names)
-                        shown[key] = kept[lasting] = taken
+                    shown[key] = before.get(key) or shown_digest(view, names)
                 return shown[key]
 
             found = (job, digest(site_key, pages_key, job.template, job.page_id, job.lang,
@@ -210,8 +207,8 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
     if memo is not None:
         memo.digests, memo.digest_base = fresh, (site_key, pages_key)
     if shown_memo is not None:
-        shown_memo.changed = kept != before
-        shown_memo.digests = kept
+        shown_memo.changed = shown != before
+        shown_memo.digests = shown
     return digests
 
 
