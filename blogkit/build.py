@@ -200,13 +200,20 @@ class Compiled:
 class _Assembled:
     """The stages up to the Site, done."""
 
-    config: SiteConfig
-    posts: list[Post]
+    read: _Loaded
     site: Site
     formulas: math_step.FormulaResults
     bodies: dict[str, Body]
     due: datetime | None
     """When the next post held back for its date is due (see `_next_due`)."""
+
+    @property
+    def config(self) -> SiteConfig:
+        return self.read.config
+
+    @property
+    def posts(self) -> list[Post]:
+        return self.read.posts
 
     @property
     def counts(self) -> dict[str, int]:
@@ -243,7 +250,7 @@ def build(options: BuildOptions) -> BuildResult:
 def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> BuildResult:
     read = _load(options, cache, timings)
     with Staging(options.output_dir, read.config.cache_dir) as staging:
-        inputs = _inputs_key(options, cache, read) if not read.loaded.errors else None
+        inputs = _inputs_key(options, read) if not read.loaded.errors else None
         unchanged = _unchanged_site(options, read, inputs, staging, timings)
         if unchanged is not None:
             return unchanged
@@ -255,11 +262,10 @@ def _site_key(config: SiteConfig, templates_key: object) -> str:
     return digest(__version__, pinned_engine(), repr(config), templates_key)
 
 
-def _inputs_key(options: BuildOptions, cache: BuildCache, read: _Loaded) -> str:
+def _inputs_key(options: BuildOptions, read: _Loaded) -> str:
     """Stands for everything the site's pages and feeds are made from (the static files
     are copied by size and mtime anyway): the same key makes the same pages."""
-    templates_key = cache.check_templates(options.source.resolve())
-    return digest(_site_key(read.config, templates_key), LIBRARIES, _THEME_LIBRARIES,
+    return digest(read.site_key, LIBRARIES, _THEME_LIBRARIES,
                   options.drafts, options.future, options.keep_going,
                   [(p.rel, p.digest, tuple(map(str, p.assets))) for p in read.posts])
 
@@ -386,6 +392,10 @@ class _Loaded:
     loaded: Loaded
     posts: list[Post]
     """The published posts and pages."""
+    templates_key: object
+    """The theme files (see `_templates_key`)."""
+    site_key: str
+    """What every page depends on (see `_site_key`)."""
 
 
 def _load(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
@@ -394,9 +404,11 @@ def _load(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
     with _timed(timings, "config"):
         cache.check_config(root)
         config = load_config(root, options.base_url)
+        templates_key = cache.check_templates(root)
     with _timed(timings, "load"):
         loaded = load_content(config, cache.content, changed)
-        return _Loaded(config, loaded, _published(loaded.posts, options))
+        return _Loaded(config, loaded, _published(loaded.posts, options), templates_key,
+                       _site_key(config, templates_key))
 
 
 def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
@@ -421,7 +433,7 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
     errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
-    return _Assembled(config, posts, site, formulas, bodies,
+    return _Assembled(read, site, formulas, bodies,
                       _next_due(loaded.posts, posts, options))
 
 
@@ -444,11 +456,10 @@ def _produce(
     edited posts' views are digested anew.
     """
     config, site = assembled.config, assembled.site
+    templates_key, site_key = assembled.read.templates_key, assembled.read.site_key
     root = options.source.resolve()
     with _timed(timings, "render"):
-        templates_key = cache.check_templates(root)
         jobs = plan(site, cache.plan)
-        site_key = _site_key(config, templates_key)
         every_page = pages_key(jobs)
         count = workers if workers is not None else (options.workers or os.cpu_count() or 1)
         shown = _read_shown(config.cache_dir, site_key) if shown_on_disk else None
