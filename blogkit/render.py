@@ -106,6 +106,12 @@ def plan(site: Site, memo: PlanMemo | None = None) -> list[PageJob]:
     return jobs
 
 
+def _neighbours(listed: Sequence[Entry], index: int) -> tuple[Entry | None, Entry | None]:
+    """The posts listed after and before the one at `index` (newest first): older, newer."""
+    return (listed[index + 1] if index + 1 < len(listed) else None,
+            listed[index - 1] if index > 0 else None)
+
+
 def _neighbour(entry: Entry | None) -> tuple[str, str]:
     return (entry.body.title_text, entry.url) if entry is not None else ("", "")
 
@@ -295,8 +301,7 @@ def replan(site: Site, jobs: Sequence[PageJob], shown_by: Holders,
             return None  # a listing's need for KaTeX's stylesheet changed
         listed = site.posts[lang] if post.kind == "post" else ()
         place = next((i for i, entry in enumerate(listed) if entry is new), None)
-        older = listed[place + 1] if place is not None and place + 1 < len(listed) else None
-        newer = listed[place - 1] if place else None
+        older, newer = _neighbours(listed, place) if place is not None else (None, None)
         view = _post_view(site, new, load_ui(lang, config.language(lang).ui), older, newer,
                           _view_key(site, new, older, newer))
         shown = shown_by.get((lang, post.rel), [])
@@ -474,8 +479,7 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
     # One view per entry, shared by its page and every listing that shows it.
     views: dict[str, PostView] = {}
     for index, entry in enumerate(posts):
-        older = posts[index + 1] if index + 1 < len(posts) else None
-        newer = posts[index - 1] if index > 0 else None
+        older, newer = _neighbours(posts, index)
         views[entry.post.rel] = maker.view(entry, ui, older, newer)
     for entry in site.pages[lang]:
         views[entry.post.rel] = maker.view(entry, ui, None, None)
