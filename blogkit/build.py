@@ -550,11 +550,8 @@ def _static_files(config: SiteConfig, posts: list[Post], needs_math: bool,
         key = (post.url, post.assets)
         found = memo.get(key)
         if found is None:
-            bundle = post.bundle_dir
-            assert bundle is not None
-            cut = len(str(bundle)) + 1  # assets are paths below the bundle's folder
-            found = [StaticFile(post.url.lstrip("/") + Path(str(asset)[cut:]).as_posix(),
-                                asset) for asset in post.assets]
+            found = [StaticFile(post.url.lstrip("/") + name, asset)
+                     for name, asset in zip(post.asset_names(), post.assets, strict=True)]
         statics.extend(found)
         fresh[key] = found
     if needs_math:

@@ -84,6 +84,14 @@ class Post:
     def bundle_dir(self) -> Path | None:
         return self.source.parent if self.source.name.startswith("index.") else None
 
+    def asset_names(self) -> list[str]:
+        """The assets' paths inside the bundle's folder (`img/figure.png`), as strings:
+        sites have thousands of assets, and pathlib's relative paths cost far more."""
+        if not self.assets:
+            return []
+        cut = len(str(self.bundle_dir)) + 1  # assets are paths below the bundle's folder
+        return [str(asset)[cut:].replace(os.sep, "/") for asset in self.assets]
+
 
 @dataclass(frozen=True)
 class Loaded:

@@ -124,6 +124,28 @@ def _view_key(site: Site, entry: Entry, older: Entry | None, newer: Entry | None
                   tuple((code, other.url) for code, other in translations.items()))
 
 
+class _TermLinks:
+    """Links to category and tag pages, each made once (the posts of a plan share them)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.made: dict[tuple[str, str, str], LinkView] = {}
+
+    def __call__(self, kind: str, lang: str, name: str) -> LinkView:
+        found = self.made.get((kind, lang, name))
+        if found is None:
+            config = self.config
+            prefix = config.lang_prefix(lang)
+            if kind == "categories":
+                category = category_of(config, name)
+                found = LinkView(category.label(lang),
+                                 _url(config, f"{prefix}/categories/{category.slug}/"))
+            else:
+                found = LinkView(name, _url(config, f"{prefix}/tags/{slugify(name)}/"))
+            self.made[(kind, lang, name)] = found
+        return found
+
+
 class _ViewMaker:
     """Makes post views and jobs, reusing the memo's; each view has a digest of its parts."""
 
@@ -132,13 +154,14 @@ class _ViewMaker:
         self.old, self.old_jobs = memo.views, memo.jobs
         self.fresh: dict[str, PostView] = {}
         self.fresh_jobs: dict[tuple[Any, ...], list[PageJob]] = {}
+        self.term_links = _TermLinks(site.config)
 
     def view(self, entry: Entry, ui: dict[str, Any], older: Entry | None,
              newer: Entry | None) -> PostView:
         key = _view_key(self.site, entry, older, newer)
         found = self.old.get(key) or self.fresh.get(key)
         if found is None or found.entry is not entry:
-            found = _post_view(self.site, entry, ui, older, newer, key)
+            found = _post_view(self.site, entry, ui, older, newer, key, self.term_links)
         self.fresh[key] = found
         return found
 
@@ -303,7 +326,7 @@ def replan(site: Site, jobs: Sequence[PageJob], shown_by: Holders,
         place = next((i for i, entry in enumerate(listed) if entry is new), None)
         older, newer = _neighbours(listed, place) if place is not None else (None, None)
         view = _post_view(site, new, load_ui(lang, config.language(lang).ui), older, newer,
-                          _view_key(site, new, older, newer))
+                          _view_key(site, new, older, newer), _TermLinks(config))
         shown = shown_by.get((lang, post.rel), [])
         own = [index for index, held in shown if jobs[index].context.get("post") is held]
         if len(own) != 1:
@@ -566,17 +589,12 @@ def _listing_jobs(
 
 def _post_view(
     site: Site, entry: Entry, ui: dict[str, Any], older: Entry | None, newer: Entry | None,
-    key: str,
+    key: str, term_links: _TermLinks,
 ) -> PostView:
     config = site.config
     post = entry.post
-    prefix = config.lang_prefix(post.lang)
-    categories = tuple(
-        LinkView(category_of(config, name).label(post.lang),
-                 _url(config, f"{prefix}/categories/{category_of(config, name).slug}/"))
-        for name in post.categories)
-    tags = tuple(LinkView(tag, _url(config, f"{prefix}/tags/{slugify(tag)}/"))
-                 for tag in post.tags)
+    categories = tuple(term_links("categories", post.lang, name) for name in post.categories)
+    tags = tuple(term_links("tags", post.lang, tag) for tag in post.tags)
     translations = tuple(
         LinkView(config.language(code).name, _url(config, other.url), code)
         for code, other in site.translations.get(post.key, {}).items() if code != post.lang)

@@ -126,6 +126,8 @@ class LinkTargets:
     """Per bundle folder (`posts/vae/`): its posts by language."""
     broken: frozenset[str]
     """Files with errors of their own (links to them are not reported again)."""
+    asset_files: frozenset[str]
+    """content/-relative paths of every bundle's assets (`posts/vae/figure.png`)."""
     key: str
     """A stable digest of all of it: when it changes, every entry is made anew."""
 
@@ -133,13 +135,15 @@ class LinkTargets:
 def link_targets(posts: list[Post], broken: frozenset[str]) -> LinkTargets:
     by_rel = {post.rel: post for post in posts}
     bundles: dict[str, dict[str, Post]] = {}
+    asset_files: set[str] = set()
     for post in posts:
         if post.bundle_dir is not None:
             folder = post.rel.rsplit("/", 1)[0] + "/"
             bundles.setdefault(folder, {})[post.lang] = post
+            asset_files.update(folder + name for name in post.asset_names())
     key = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
                  sorted(broken))
-    return LinkTargets(by_rel, bundles, broken, key)
+    return LinkTargets(by_rel, bundles, broken, frozenset(asset_files), key)
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,8 @@ def _link_resolver(
     errors: list[SourceError],
 ) -> Callable[[str], str]:
     base = config.base_path.rstrip("/")
-    by_rel, bundles, broken = links.by_rel, links.bundles, links.broken
+    by_rel, bundles, broken, asset_files = links.by_rel, links.bundles, links.broken, \
+        links.asset_files
 
     def target_url(target: str) -> str | None:
         """URL of the post, bundle or bundle file at a content/-relative path."""
@@ -325,10 +330,10 @@ def _link_resolver(
             return by_rel[target].url
         if target + "/" in bundles:
             return _pick(bundles[target + "/"], post.lang, config).url
-        owner = _asset_owner(target, post.lang, bundles)
-        if owner is not None and owner[0].bundle_dir is not None and (
-                owner[0].bundle_dir / owner[1]) in owner[0].assets:
-            return owner[0].url + quote(owner[1])
+        if target in asset_files:  # then the bundle nearest to it has it among its assets
+            owner = _asset_owner(target, post.lang, bundles)
+            if owner is not None:
+                return owner[0].url + quote(owner[1])
         return None
 
     for link in body.links:
