@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from .highlight import highlight
 from .highlight import prepare as prepare_highlighting
 from .markdown import Body, Highlighter, create_markdown, render_body
 from .store import PICKLE_PROTOCOL, PickleStore
+from .versions import installed_version
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -38,7 +38,7 @@ CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
     "body 3",  # the shape of Body: bump when its fields change
-    *(f"{name} {metadata.version(name)}"
+    *(f"{name} {installed_version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
 """Versions a body depends on: a new version of any of them renders bodies anew."""

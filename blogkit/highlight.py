@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import metadata
 from typing import TYPE_CHECKING
+
+from .versions import installed_version
 
 if TYPE_CHECKING:  # Pygments is imported on first use: a build with every body cached
     from pygments.formatters import HtmlFormatter  # and its stylesheet known needs none
@@ -67,7 +68,7 @@ def _formatter() -> HtmlFormatter[str]:
 
 def stylesheet_version() -> str:
     """What `stylesheet()` is a function of (known without importing Pygments)."""
-    return f"pygments {metadata.version('pygments')} {LIGHT_STYLE} {DARK_STYLE}"
+    return f"pygments {installed_version('pygments')} {LIGHT_STYLE} {DARK_STYLE}"
 
 
 def stylesheet() -> str:

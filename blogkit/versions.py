@@ -1,0 +1,41 @@
+"""VERSIONS of the installed libraries blogkit's output depends on (parts of cache keys)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import lru_cache
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of `distribution` (`markdown-it-py`), as its installer recorded it.
+
+    Read from the name of its `<name>-<version>.dist-info` folder, the first one found
+    along sys.path, where importlib.metadata finds it too. Importing importlib.metadata
+    costs every build about 30 ms (it imports the email package), so it only answers
+    when there is no such folder (an egg, a zip).
+    """
+    wanted = _normal(distribution)
+    for folder in sys.path:
+        for name in _listing(folder or "."):
+            if name.endswith(".dist-info"):
+                project, _, version = name[:-len(".dist-info")].partition("-")
+                if version and _normal(project) == wanted:
+                    return version
+    from importlib import metadata
+
+    return metadata.version(distribution)
+
+
+def _normal(name: str) -> str:
+    """A project name as PEP 503 compares them: `Markdown_It.py` is `markdown-it-py`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@lru_cache(maxsize=64)
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(os.listdir(folder)))
+    except OSError:  # a zip file, a folder that is gone
+        return ()
