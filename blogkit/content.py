@@ -207,12 +207,14 @@ def _reuse_scan(content: Path, memo: ContentMemo | None, changed: set[Path] | No
 
 
 def _unchanged(memo: ContentMemo, path: Path) -> bool:
+    remembered = memo.files.get(path)
+    if remembered is None:  # the first build, a CLI build: nothing to compare with
+        return False
     try:
         stat = path.stat()
     except OSError:
         return False
-    remembered = memo.files.get(path)
-    return remembered is not None and remembered[0] == (stat.st_mtime_ns, stat.st_size)
+    return remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
 def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:

@@ -24,7 +24,10 @@ from .meta import first_image
 
 _FORMULA = "<bk-math"
 """How a formula placeholder starts in a Body's HTML (see markdown.py)."""
-_MARKER = re.compile(r'(href|src)="blogkit:link:([^"#]*)(#[^"]*)?"')
+_MARKER = re.compile(r'="blogkit:link:([^"#]*)(#[^"]*)?"')
+"""A link marker (see markdown._rewrite_links) as the value of an attribute: `href` or
+`src` when it is one (`replace` looks). Starting with a literal, it is found several
+times faster than by a pattern starting with the attribute's name."""
 
 
 @dataclass(frozen=True)
@@ -349,9 +352,12 @@ def _link_resolver(
                 "or image.png beside it; drafts and future posts are not published"))
 
     def replace(match: re.Match[str]) -> str:
-        attr, target, fragment = match.group(1), unquote(match.group(2)), match.group(3) or ""
+        before = match.string[max(0, match.start() - 4):match.start()]
+        if not before.endswith(("href", "src")):
+            return match.group(0)
+        target, fragment = unquote(match.group(1)), match.group(2) or ""
         url = target_url(target)
-        return f'{attr}="{base}{url}{fragment}"' if url else f'{attr}="#"'
+        return f'="{base}{url}{fragment}"' if url else '="#"'
 
     def resolve(text: str) -> str:
         return _MARKER.sub(replace, text) if "blogkit:link:" in text else text

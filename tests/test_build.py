@@ -78,6 +78,22 @@ def test_home_is_newest_first_with_a_stable_tie_break_and_paginated(blog: Path) 
     assert not (blog / "public/page/3").exists()
 
 
+def test_links_between_posts_and_to_bundle_files_become_urls(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/posts/a/index.zh.md": post(
+            "甲", "2026-01-01", '见[乙](../b.zh.md#s)与![图](img/fig.svg)，'
+            '<abbr title="blogkit:link:posts/b.zh.md">原样</abbr>'),
+        "content/posts/a/img/fig.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "content/posts/b.zh.md": post("乙", "2026-01-02"),
+    })
+    build(BuildOptions(source=root))
+    html = read(root, "posts/a/index.html")
+    assert 'href="/blog/posts/b/#s"' in html
+    assert 'src="/blog/posts/a/img/fig.svg"' in html
+    # Only href and src hold link markers: a look-alike in another attribute is text.
+    assert '<abbr title="blogkit:link:posts/b.zh.md">' in html
+
+
 def test_drafts_and_future_posts_are_left_out(blog: Path) -> None:
     assert not (blog / "public/posts/d").exists()
     assert not (blog / "public/posts/e").exists()
