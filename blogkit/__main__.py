@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import sys
+from typing import NoReturn
 
 
 def run() -> int:
@@ -20,17 +21,21 @@ def run() -> int:
     gc.disable()
     from .cli import main
 
-    code = main()
-    if not _observed():
-        # Freeing every object one by one at interpreter exit takes a tenth of a second or
-        # more after a build. Everything blogkit writes is closed by now; what is left is
-        # what print() buffered.
-        for stream in (sys.stdout, sys.stderr):
-            # A closed pipe: the normal exit would not have printed it either.
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        os._exit(code)
-    return code
+    if _observed():
+        return main()
+    # Freeing every object one by one takes a tenth of a second or more after a build:
+    # the process ends as soon as the build has reported, with all of them still held.
+    _end(main(finish=_end))
+
+
+def _end(code: int) -> NoReturn:
+    """End the process now. Everything blogkit writes is closed by then; what is left is
+    what print() buffered."""
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe: the normal exit would not have printed it either.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _observed() -> bool:

@@ -233,16 +233,19 @@ class _Produced:
     pages_key: str
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
     """Build the site; raise BuildError (the output untouched) or return what was written.
 
     Pages and feeds go to a staging folder as they are made (memory stays flat); those
     whose digest matches the previous build's are not made again and stay as they are.
+    `cache` (a new, empty one by default) ends up holding what the build read and made:
+    the command line keeps it until the process ends, so as not to free a site's worth
+    of objects one by one (75-100 ms after a 1000-post build).
     """
     root = options.source.resolve()
     check_output_folder(root, options.output_dir)
     timings: dict[str, float] = {}
-    cache = BuildCache()
+    cache = cache if cache is not None else BuildCache()
     with collector_paused():
         return _build(options, cache, timings)
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, BuildResult, build
+from .build import BuildCache, BuildOptions, BuildResult, build
 from .errors import BuildError, UsageError
 from .tex import TexSetupError
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run blogkit; return the exit status (0 ok, 1 the site has errors, 2 bad usage)."""
+def main(argv: Sequence[str] | None = None,
+         finish: Callable[[int], object] | None = None) -> int:
+    """Run blogkit; return the exit status (0 ok, 1 the site has errors, 2 bad usage).
+
+    `finish(status)`, when given, is called after a successful build, before what the
+    build made is freed: `__main__` ends the process there.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -23,8 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "build":
-            result = build(_options(args))
+            made = BuildCache()
+            result = build(_options(args), made)
             _report(result, Path(args.source), args.timings)
+            if finish is not None:
+                finish(0)
             return 0
         from .serve import serve
 
