@@ -393,10 +393,15 @@ class FormulaCache:
     def keys(version: str, output: str, macros: Mapping[str, str],
              formulas: Sequence[Formula]) -> list[str]:
         """`key` of each formula (the settings are written out once)."""
-        macro_json = json.dumps(dict(macros), sort_keys=True)
-        return [hashlib.sha256(json.dumps(
-            [_CACHE_SCHEMA, version, output, f.display, macro_json, f.tex]).encode("ascii"))
-            .hexdigest() for f in formulas]
+        # The JSON of [schema, version, output, display, macros, tex], written out as
+        # json.dumps would, with only the formula's part made per formula.
+        settings = json.dumps([_CACHE_SCHEMA, version, output])[:-1]
+        macro_json = json.dumps(json.dumps(dict(macros), sort_keys=True))
+        heads = {display: f"{settings}, {json.dumps(display)}, {macro_json}, "
+                 for display in (True, False)}
+        quoted = json.encoder.encode_basestring_ascii
+        return [hashlib.sha256(f"{heads[f.display]}{quoted(f.tex)}]".encode("ascii")).hexdigest()
+                for f in formulas]
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""
@@ -408,7 +413,8 @@ class FormulaCache:
                 "SELECT key, html, error, position, warnings FROM formula WHERE key IN "
                 f"({','.join('?' * len(chunk))})", chunk).fetchall()
             for key, html, error, position, warnings in rows:
-                found[key] = Rendered(html, error, position, tuple(json.loads(warnings)))
+                found[key] = Rendered(html, error, position,
+                                      () if warnings == "[]" else tuple(json.loads(warnings)))
         return found
 
     def put_many(self, items: Mapping[str, Rendered]) -> None:

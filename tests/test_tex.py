@@ -6,6 +6,7 @@ These run the real Node and the real pinned KaTeX (installed into the user cache
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -342,6 +343,13 @@ def test_cache_keys_and_storage(tmp_path: Path) -> None:
                 FormulaCache.key("0.16.0", "htmlAndMathml", {"\\a": "1"}, f),
                 FormulaCache.key("0.16.0", "htmlAndMathml", {"\\a": "1", "\\b": "2"},
                                  Formula("x", True))}) == 5
+    # Keys stay those of caches written before: sha256 of the settings' and formula's JSON.
+    macros = {"\\R": "\\mathbb{R}", "\\é": 'x"y'}
+    tricky = [Formula('中文 "q" \\\\ \t é 😀', False), Formula("", True)]
+    assert FormulaCache.keys("0.16.0", "mathml", macros, tricky) == [
+        hashlib.sha256(json.dumps(["blogkit-tex-1", "0.16.0", "mathml", t.display,
+                                   json.dumps(macros, sort_keys=True), t.tex])
+                       .encode("ascii")).hexdigest() for t in tricky]
     path = tmp_path / "c.sqlite"
     items = {"k1": Rendered("<b>", None, None, ("w1", "w2")), "k2": Rendered("", "bad", 3)}
     cache = FormulaCache(path)
