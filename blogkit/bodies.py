@@ -15,10 +15,8 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,6 +124,9 @@ def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
         if on_ready is not None and rendered:
             on_ready(list(rendered.values()))
         return rendered, {}
+    from concurrent.futures import ProcessPoolExecutor  # only now: see render.run
+    from multiprocessing import get_context
+
     chunks = [jobs[start:start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
     blocks: dict[str, str] = {}
     # Fork explicitly: the workers are all started before `on_ready` may start a thread.

@@ -11,10 +11,8 @@ import dataclasses
 import math
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -395,6 +393,11 @@ def run(
             _deliver(index, renderer.page(jobs[index]), jobs, digests, sink, found)
     else:
         chunks = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
+        # Imported here: a build that renders a few pages makes no pool (and the imports
+        # cost it some 15 ms).
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         # Forked workers inherit the site and the compiled templates: nothing is pickled
         # on the way in, and only page bytes (or where `place` put them) come back.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),

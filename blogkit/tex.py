@@ -17,7 +17,6 @@ import os
 import queue
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import subprocess
 
 NODE_MISSING = (
     "Node.js (the `node` command) is needed to render math. Install it (Debian/Ubuntu: "
@@ -125,6 +127,7 @@ def katex_install_dir() -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise TexSetupError(NPM_MISSING)
+    import subprocess  # here, as in _Worker: a build with every formula cached runs nothing
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -181,6 +184,8 @@ class _Worker:
     """One Node process, with threads draining its stdout (into a queue) and stderr."""
 
     def __init__(self, node: str, node_modules: Path) -> None:
+        import subprocess
+
         env = dict(os.environ, BLOGKIT_KATEX_NODE_MODULES=str(node_modules))
         self.proc = subprocess.Popen(
             [node, str(_WORKER_JS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

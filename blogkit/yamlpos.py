@@ -8,7 +8,6 @@ impossible date is reported at its own position instead of crashing the loader.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +156,8 @@ def _walk(
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return a "did you mean 'x'?" hint, or a list of the valid choices."""
+    import difflib  # only for a mistake
+
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
