@@ -37,7 +37,6 @@ from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .markdown import Body
-from .patch import LastBuild, patch
 from .render import (
     Known,
     Output,
@@ -60,6 +59,8 @@ from .writer import Staging, StaticFile, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
     import jinja2
+
+    from .patch import LastBuild
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -349,6 +350,8 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
     With a `cache` (the dev server's), what is unchanged since its last build is reused;
     `changed` (from the server's watcher) are the files changed since then.
     """
+    from .patch import LastBuild, patch  # the dev server's: a CLI build does not import it
+
     timings: dict[str, float] = {}
     persistent = cache is not None
     cache = cache if cache is not None else BuildCache()
