@@ -20,8 +20,11 @@ def installed_version(distribution: str) -> str:
     for folder in sys.path:
         for name in _listing(folder or "."):
             if name.endswith(".dist-info"):
+                # Installers write the name with "_" for "-" (and a version has no "-"):
+                # a folder named otherwise (`pygments-ansi-color-0.3.dist-info`) is
+                # left to importlib.metadata.
                 project, _, version = name[:-len(".dist-info")].partition("-")
-                if version and _normal(project) == wanted:
+                if version and "-" not in version and _normal(project) == wanted:
                     return version
     from importlib import metadata
 

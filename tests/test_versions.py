@@ -22,10 +22,13 @@ def test_a_dist_info_folder_first_on_the_path_wins(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "Markdown_It.Py-99.1.dist-info").mkdir()
     (tmp_path / "other_project-5.0.dist-info").mkdir()
+    (tmp_path / "pygments-ansi-color-0.3.dist-info").mkdir()  # not pygments 'ansi-color-0.3'
+    pygments = metadata.version("pygments")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     versions._listing.cache_clear()
     try:
         assert installed_version("markdown-it-py") == "99.1"
+        assert installed_version("pygments") == pygments
     finally:
         versions._listing.cache_clear()
 
