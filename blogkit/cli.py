@@ -28,8 +28,8 @@ def main(argv: Sequence[str] | None = None,
         return 2
     try:
         if args.command == "build":
-            made = BuildCache()
-            result = build(_options(args), made)
+            cache = BuildCache()  # what the build holds stays alive until `finish`
+            result = build(_options(args), cache)
             _report(result, Path(args.source), args.timings)
             if finish is not None:
                 finish(0)
