@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -323,14 +324,35 @@ def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, floa
         # Only the path and origin are kept (for collisions), not the bytes.
         outputs.append(Output(item.path, None, item.source, item.origin))
 
-    produced = _produce(options, cache, assembled, staging.known, sink, timings,
-                        place=staging.place, shown_on_disk=True)
+    copier: _StaticCopier | None = None
+
+    def copy_statics(statics: list[StaticFile]) -> None:
+        nonlocal copier
+        copier = _StaticCopier(staging, statics)
+        copier.start()
+
+    # Into a new output folder every static file is copied, in a thread while the feeds
+    # and the sitemap are made. Otherwise most are only checked to be unchanged: Python
+    # work, which a thread would only interleave with the rest.
+    new_folder = not staging.previous
+    try:
+        produced = _produce(options, cache, assembled, staging.known, sink, timings,
+                            place=staging.place, shown_on_disk=True,
+                            statics_known=copy_statics if new_folder else None)
+    finally:
+        if copier is not None:
+            copier.join()  # never left writing into a staging folder that is going away
     with _timed(timings, "write"):
+        if copier is not None:
+            copier.raise_error()
+        # Collisions are errors before anything reaches the output (a static file copied
+        # over a page in the staging folder goes with it).
         errors = produced.errors + collisions(outputs, produced.statics)
         if errors:
             raise BuildError(errors)
-        for static in produced.statics:
-            staging.copy(static)
+        if not new_folder:
+            for static in produced.statics:
+                staging.copy(static)
         # What lets the next build see that nothing changed (never after warnings,
         # which it would have to report again).
         staging.commit({} if inputs is None or assembled.formulas.warnings else {
@@ -454,12 +476,14 @@ def _produce(
     changed: set[Path] | None = None,
     place: Place | None = None,
     shown_on_disk: bool = False,
+    statics_known: Callable[[list[StaticFile]], None] | None = None,
 ) -> _Produced:
     """Pages, feeds, sitemap and robots.txt into `sink`; the static files to copy.
 
     `shown_on_disk`: what listings show of each post is read from and kept in the disk
     cache (for CLI builds, which start with nothing in memory): after an edit, only the
-    edited posts' views are digested anew.
+    edited posts' views are digested anew. `statics_known` is given the static files as
+    soon as they are known, before the feeds and the sitemap are made.
     """
     config, site = assembled.config, assembled.site
     templates_key, site_key = assembled.read.templates_key, assembled.read.site_key
@@ -481,6 +505,8 @@ def _produce(
                     else stylesheet().encode("utf-8"), "blogkit", None, css_key))
         statics = _static_files(config, assembled.posts, any(job.needs_math for job in jobs),
                                 cache.statics, changed)
+        if statics_known is not None:
+            statics_known(statics)
     with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
         def feed_math() -> Callable[[str, Body], str]:
             bodies = publish.feed_bodies(site)
@@ -491,6 +517,29 @@ def _produce(
         for item in publish.robots(site, statics):
             sink(item)
     return _Produced(len(jobs), rendered, statics, errors, jobs, digests, site_key, every_page)
+
+
+class _StaticCopier(threading.Thread):
+    """Copies the static files into the staging folder while feeds and the sitemap are
+    made: a copy is system calls, which run beside Python's work (a cold build copies
+    thousands of bundle files and KaTeX's fonts)."""
+
+    def __init__(self, staging: Staging, statics: list[StaticFile]) -> None:
+        super().__init__(name="static-copy", daemon=True)
+        self.staging, self.statics = staging, statics
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for static in self.statics:
+                self.staging.copy(static)
+        except BaseException as exc:  # noqa: BLE001 (raised again by the build's thread)
+            self.error = exc
+
+    def raise_error(self) -> None:
+        """After `join`: raise what stopped the copying (a static file that vanished)."""
+        if self.error is not None:
+            raise self.error
 
 
 def _read_shown(cache_dir: Path, site_key: str) -> ShownMemo:

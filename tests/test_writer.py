@@ -159,6 +159,26 @@ def test_a_static_file_that_vanishes_mid_build_is_named(tmp_path: Path) -> None:
     assert raised.value.errors[0].message.startswith("cannot read the file")
 
 
+def test_a_static_file_that_fails_while_a_new_output_is_made_stops_the_build_cleanly(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Into a new output folder static files are copied beside the feeds (in a thread):
+    # one that vanishes there is the same named error, and nothing is left behind.
+    copyfile = shutil.copyfile
+
+    def vanishing(source: str | Path, target: str | Path) -> object:
+        if Path(source).name == "extra.txt":
+            raise FileNotFoundError(2, "No such file or directory", str(source))
+        return copyfile(source, target)
+
+    monkeypatch.setattr(shutil, "copyfile", vanishing)
+    with pytest.raises(BuildError) as raised:
+        build(BuildOptions(source=site))
+    [error] = raised.value.errors
+    assert error.path == site / "static/extra.txt" and "vanished" in error.message
+    assert not (site / "public").exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+
+
 def nothing_to_do(site: Path, tmp_path: Path) -> bool:
     """Build again, compare with a clean build; whether the build saw nothing had changed
     (then it neither read a body nor planned a page: no such stage was timed)."""
