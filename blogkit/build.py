@@ -32,7 +32,7 @@ from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
 from .bodies import LIBRARIES, body_keys, render_all
-from .config import CACHE_DIR_NAME, CONFIG_NAME, SiteConfig, load_config
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import ContentMemo, Loaded, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
@@ -151,10 +151,11 @@ class BuildCache:
             self.templates, self.plan = key, PlanMemo()
         return key
 
-    def environment(self, root: Path, key: object) -> jinja2.Environment:
-        """The Jinja environment, made anew only when the theme files (`key`) changed."""
+    def environment(self, root: Path, key: object, cache_dir: Path) -> jinja2.Environment:
+        """The Jinja environment, made anew only when the theme files (`key`) changed; it
+        keeps compiled templates in `cache_dir`."""
         if self.jinja is None or self.jinja[0] != key:
-            compiled = root / CACHE_DIR_NAME / "jinja"
+            compiled = cache_dir / "jinja"
             compiled.mkdir(parents=True, exist_ok=True)
             self.jinja = (key, create_environment(root / "templates", compiled))
         return self.jinja[1]
@@ -168,7 +169,8 @@ class BuildCache:
                 found = disk.get_many({"theme": digest(__version__, key)}).get("theme")
             self.names_for, self.names = key, dict(found.names) if found else {}
         if template not in self.names:
-            self.names[template] = names_read(self.environment(root, key), template)
+            self.names[template] = names_read(self.environment(root, key, cache_dir),
+                                              template)
             with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
                 disk.put_many({digest(__version__, key): TemplateNames(dict(self.names))})
         return self.names[template]
@@ -498,7 +500,8 @@ def _produce(
                               shown)
         if shown is not None and shown.changed:
             _keep_shown(config.cache_dir, site_key, shown)
-        rendered, errors = run(site, jobs, partial(cache.environment, root, templates_key),
+        rendered, errors = run(site, jobs,
+                               partial(cache.environment, root, templates_key, config.cache_dir),
                                digests, known, sink, count, place)
         css_key = digest(stylesheet_version())
         sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)

@@ -163,7 +163,7 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
         if item.data is not None:
             outputs[item.path] = item
 
-    environment = partial(cache.environment, root, last.templates)
+    environment = partial(cache.environment, root, last.templates, config.cache_dir)
     rendered, template_errors = run(site, jobs, environment, digests, known, sink, 1,
                                     only=remade)
     if template_errors:
