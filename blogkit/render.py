@@ -21,7 +21,7 @@ from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
 from .markdown import PLACEHOLDER, Body
 from .meta import feed_links, social
-from .site import Entry, Site, category_of, digest
+from .site import Entry, Site, category_of, digest, term_path
 from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
@@ -133,13 +133,13 @@ class _TermLinks:
         found = self.made.get((kind, lang, name))
         if found is None:
             config = self.config
-            prefix = config.lang_prefix(lang)
             if kind == "categories":
                 category = category_of(config, name)
-                found = LinkView(category.label(lang),
-                                 _url(config, f"{prefix}/categories/{category.slug}/"))
+                label, slug = category.label(lang), category.slug
             else:
-                found = LinkView(name, _url(config, f"{prefix}/tags/{slugify(name)}/"))
+                label, slug = name, slugify(name)
+            found = LinkView(label, _url(config, f"{config.lang_prefix(lang)}/"
+                                                 f"{term_path(kind, slug)}"))
             self.made[(kind, lang, name)] = found
         return found
 

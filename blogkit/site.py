@@ -116,7 +116,12 @@ class Term:
 
     @property
     def url_path(self) -> str:
-        return f"{self.kind}/{self.slug}/"
+        return term_path(self.kind, self.slug)
+
+
+def term_path(kind: str, slug: str) -> str:
+    """A category's or tag's page, below its language's prefix: `categories/3d-model/`."""
+    return f"{kind}/{slug}/"
 
 
 @dataclass(frozen=True)
