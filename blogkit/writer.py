@@ -175,14 +175,13 @@ class Staging:
                 return
             target = self._target(static.path)
             shutil.copyfile(static.source, target)
-        except FileNotFoundError:
-            raise BuildError([SourceError(
-                static.source, None, None, "the file vanished during the build",
-                "build again once nothing is moving or deleting files")]) from None
         except OSError as exc:
             if exc.filename != str(static.source):
-                raise  # the staging folder's side (a full disk): not the user's file
+                raise  # the staging folder's side (a full disk, a folder gone): not the user's
             raise BuildError([SourceError(
+                static.source, None, None, "the file vanished during the build",
+                "build again once nothing is moving or deleting files",
+            ) if isinstance(exc, FileNotFoundError) else SourceError(
                 static.source, None, None, f"cannot read the file: {exc.strerror or exc}",
                 "make it a readable file (check its permissions)")]) from None
         self._staged(static.path, made_from, target)

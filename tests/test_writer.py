@@ -157,6 +157,14 @@ def test_a_static_file_that_vanishes_mid_build_is_named(tmp_path: Path) -> None:
         staging.copy(StaticFile("folder.txt", folder))
     assert raised.value.errors[0].path == folder
     assert raised.value.errors[0].message.startswith("cannot read the file")
+    # A failure on the staging folder's side (here: it went away) is not the user's file's.
+    (tmp_path / "static/a.txt").write_text("a\n", encoding="utf-8")
+    with Staging(tmp_path / "out", tmp_path / "cache") as staging:
+        staging.copy(StaticFile("sub/a.txt", tmp_path / "static/a.txt"))
+        shutil.rmtree(staging.folder)
+        with pytest.raises(FileNotFoundError) as missing:
+            staging.copy(StaticFile("sub/b.txt", tmp_path / "static/a.txt"))
+        assert missing.value.filename == str(staging.folder / "sub/b.txt")
 
 
 def test_a_static_file_that_fails_while_a_new_output_is_made_stops_the_build_cleanly(
