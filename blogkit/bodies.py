@@ -88,8 +88,8 @@ def render_all(
             fresh, pickled = _render(config, missing, workers, on_ready)
             if on_ready is not None and from_disk:
                 on_ready(list(from_disk.values()))
-            disk.put_many({keys[rel]: body for rel, body in fresh.items() if rel not in pickled})
-            disk.put_pickled({keys[rel]: blob for rel, blob in pickled.items()})
+            disk.put_pickled({keys[rel]: pickled.get(rel) or pickle.dumps(body, PICKLE_PROTOCOL)
+                              for rel, body in fresh.items()})
             found.update(fresh)
     if memo is not None:
         memo.clear()
