@@ -18,14 +18,9 @@ def installed_version(distribution: str) -> str:
     """
     wanted = _normal(distribution)
     for folder in sys.path:
-        for name in _listing(folder or "."):
-            if name.endswith(".dist-info"):
-                # Installers write the name with "_" for "-" (and a version has no "-"):
-                # a folder named otherwise (`pygments-ansi-color-0.3.dist-info`) is
-                # left to importlib.metadata.
-                project, _, version = name[:-len(".dist-info")].partition("-")
-                if version and "-" not in version and _normal(project) == wanted:
-                    return version
+        version = _dist_infos(folder or ".").get(wanted)
+        if version is not None:
+            return version
     from importlib import metadata
 
     return metadata.version(distribution)
@@ -37,8 +32,19 @@ def _normal(name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _listing(folder: str) -> tuple[str, ...]:
+def _dist_infos(folder: str) -> dict[str, str]:
+    """The versions of the distributions `folder` has .dist-info folders of, by name."""
     try:
-        return tuple(sorted(os.listdir(folder)))
+        names = sorted(os.listdir(folder))
     except OSError:  # a zip file, a folder that is gone
-        return ()
+        return {}
+    found: dict[str, str] = {}
+    for name in names:
+        if name.endswith(".dist-info"):
+            # Installers write the name with "_" for "-" (and a version has no "-"): a
+            # folder named otherwise (`pygments-ansi-color-0.3.dist-info`) is left to
+            # importlib.metadata.
+            project, _, version = name[:-len(".dist-info")].partition("-")
+            if version and "-" not in version:
+                found.setdefault(_normal(project), version)
+    return found

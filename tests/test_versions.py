@@ -25,12 +25,12 @@ def test_a_dist_info_folder_first_on_the_path_wins(tmp_path: Path,
     (tmp_path / "pygments-ansi-color-0.3.dist-info").mkdir()  # not pygments 'ansi-color-0.3'
     pygments = metadata.version("pygments")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    versions._listing.cache_clear()
+    versions._dist_infos.cache_clear()
     try:
         assert installed_version("markdown-it-py") == "99.1"
         assert installed_version("pygments") == pygments
     finally:
-        versions._listing.cache_clear()
+        versions._dist_infos.cache_clear()
 
 
 def test_without_a_dist_info_folder_importlib_metadata_answers() -> None:
