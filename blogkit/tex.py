@@ -26,6 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from .store import is_damage, remove_cache_file
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -367,17 +369,23 @@ class FormulaCache:
         self.path = path
         try:
             self._db = self._open()
-        except sqlite3.DatabaseError:  # not a database (e.g. a truncated file): start over
-            for stale in (path, path.with_name(path.name + "-wal"),
-                          path.with_name(path.name + "-shm")):
-                stale.unlink(missing_ok=True)
+        except sqlite3.DatabaseError as exc:  # not a database (a truncated file): start over
+            if not is_damage(exc):
+                raise
+            remove_cache_file(path)
             self._db = self._open()
+
+    def _start_over(self) -> None:
+        """Replace the file, found damaged while in use, with an empty one."""
+        self._db.close()
+        remove_cache_file(self.path)
+        self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA synchronous=OFF")  # a cache: see `store`
             # A rowid table: its rows (a few kB of HTML each) would spill out of a WITHOUT
             # ROWID table's index pages and make each lookup by key slower (by about half
             # for a site's 3,000 formulas). The table of that layout is dropped.
@@ -412,20 +420,35 @@ class FormulaCache:
         """Return the cached results among `keys` (absent keys are left out)."""
         found: dict[str, Rendered] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), self._CHUNK):
-            chunk = unique[start:start + self._CHUNK]
-            rows = self._db.execute(
-                "SELECT key, html, error, position, warnings FROM formula WHERE key IN "
-                f"({','.join('?' * len(chunk))})", chunk).fetchall()
-            for key, html, error, position, warnings in rows:
-                found[key] = Rendered(html, error, position,
-                                      () if warnings == "[]" else tuple(json.loads(warnings)))
+        try:
+            for start in range(0, len(unique), self._CHUNK):
+                chunk = unique[start:start + self._CHUNK]
+                rows = self._db.execute(
+                    "SELECT key, html, error, position, warnings FROM formula WHERE key IN "
+                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                for key, html, error, position, warnings in rows:
+                    found[key] = Rendered(html, error, position, () if warnings == "[]"
+                                          else tuple(json.loads(warnings)))
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._start_over()
+            return {}  # what was read of a damaged file is not trusted either
         return found
 
     def put_many(self, items: Mapping[str, Rendered]) -> None:
         """Store `items` (key -> result) in one transaction."""
         rows = [(key, r.html, r.error, r.position, json.dumps(list(r.warnings)))
                 for key, r in items.items()]
+        try:
+            self._insert(rows)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._start_over()
+            self._insert(rows)
+
+    def _insert(self, rows: list[tuple[str, str, str | None, int | None, str]]) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?, ?, ?, ?)", rows)

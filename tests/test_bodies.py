@@ -60,6 +60,21 @@ def test_a_damaged_body_cache_is_rebuilt(tmp_path: Path) -> None:
     assert files(tmp_path / "a") == files(tmp_path / "b")
 
 
+def test_caches_damaged_past_their_schema_only_cost_the_time(tmp_path: Path) -> None:
+    root = site(tmp_path / "site", 40)
+    build(BuildOptions(source=root, output=tmp_path / "a"))
+    damaged = []
+    for path in sorted((root / ".blogkit-cache").glob("*.sqlite")):
+        data = path.read_bytes()
+        if len(data) > 2 * 4096:  # the first page holds the schema: the file still opens
+            path.write_bytes(data[:4096] + bytes(range(256)) * ((len(data) - 4096) // 256))
+            damaged.append(path.name)
+    assert {"bodies.sqlite", "formulas.sqlite", "posts.sqlite"} <= set(damaged)
+    again = build(BuildOptions(source=root, output=tmp_path / "b"))
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert again.formulas["cache_hits"] == 0  # every formula rendered again: none trusted
+
+
 def test_an_edit_that_leaves_the_code_alone_takes_its_blocks_from_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from blogkit import bodies

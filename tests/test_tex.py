@@ -367,6 +367,22 @@ def test_cache_keys_and_storage(tmp_path: Path) -> None:
     fresh.close()
 
 
+def test_a_formula_cache_damaged_past_its_schema_starts_over(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    many = {f"n{i}": Rendered("<span>" * 20 + str(i), None, None) for i in range(300)}
+    cache = FormulaCache(path)
+    cache.put_many(many)
+    cache.close()  # the last connection moves the log into the file
+    data = path.read_bytes()
+    assert len(data) > 3 * 4096
+    path.write_bytes(data[:4096] + bytes(range(256)) * ((len(data) - 4096) // 256))
+    damaged = FormulaCache(path)  # opens (the schema is intact); reading finds the damage
+    assert damaged.get_many(list(many)) == {}
+    damaged.put_many({"n1": Rendered("again", None, None)})
+    assert damaged.get_many(["n1", "n2"]) == {"n1": Rendered("again", None, None)}
+    damaged.close()
+
+
 def test_timeouts_are_not_cached(
     node_modules: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
