@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
+from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -217,44 +218,92 @@ def _unchanged(memo: ContentMemo, path: Path) -> bool:
     return remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
+STAMP_TABLE = "stamp"
+RACY_NS = 3_000_000_000
+"""A file changed less than this long before it was looked at may change again within the
+same timestamp tick (file systems keep times to a few milliseconds, FAT to two seconds):
+then its stamp is not kept, and the next build reads it again."""
+
+
 def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
     """Read and validate `paths`: a valid file read before is taken from the disk cache.
 
     A Post is a function of the file's bytes, its path and the configuration, so the
     cache key is a digest of those; files with mistakes are not cached (their errors are
-    found, and reported, anew).
+    found, and reported, anew). A file whose stamp (mtime, ctime, size and inode) is one
+    an earlier build kept is not even read: the stamp names the digest its bytes had.
+    Stamps are kept only of files unchanged for `RACY_NS` when looked at, so a write in
+    the same timestamp tick as a build's reading cannot go unseen (git's rule for its
+    index); any write sets the ctime, which no tool can set back.
     """
-    raw: dict[Path, tuple[tuple[int, int], bytes]] = {}
+    looked_at = time_ns()
+    stats: dict[Path, os.stat_result] = {}
     read: dict[Path, FileRecord] = {}
     for path in paths:
         try:
-            stat = path.stat()
-            raw[path] = ((stat.st_mtime_ns, stat.st_size), path.read_bytes())
-        except FileNotFoundError:
-            if os.path.islink(path):  # else deleted while we walked: the watcher sees it
-                read[path] = ((0, 0), None, [SourceError(
-                    path, None, None, "a link to a file that does not exist",
-                    "point the link at a Markdown file, or delete it")])
-        except OSError as exc:  # a link loop, no permission to read
-            read[path] = ((0, 0), None, [SourceError(
-                path, None, None, f"cannot read the file: {exc.strerror or exc}",
-                "make it a readable file (check its permissions and any symbolic link)")])
+            stats[path] = path.stat()
+        except OSError as exc:
+            record = _unreadable(path, exc)
+            if record is not None:
+                read[path] = record
     settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
-    keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data).hexdigest()
-            for path, (_, data) in raw.items()}
-    with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk:
-        cached = disk.get_many(keys)
+    stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()}
+    with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
+            PickleStore(config.cache_dir / CACHE_NAME, STAMP_TABLE, str) as stamps:
+        keys = stamps.get_many(stamp_keys)
+        found = disk.get_many(keys)
+        raw: dict[Path, bytes] = {}
+        for path in stats:
+            if str(path) not in found:
+                try:
+                    raw[path] = path.read_bytes()
+                except OSError as exc:
+                    record = _unreadable(path, exc)
+                    if record is not None:
+                        read[path] = record
+        read_keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data)
+                     .hexdigest() for path, data in raw.items()}
+        keys.update(read_keys)
+        found.update(disk.get_many(read_keys))
         fresh: dict[str, Post] = {}
-        for path, (stamp, data) in raw.items():
+        fresh_stamps: dict[str, str] = {}
+        for path, stat in stats.items():
+            name = str(path)
+            if name not in found and path not in raw:
+                continue  # vanished or unreadable since its stat: recorded above
             file_errors: list[SourceError] = []
-            post = cached.get(str(path))
+            post = found.get(name)
             if post is None:
-                post = _load_file(config, path, data, file_errors)
+                post = _load_file(config, path, raw[path], file_errors)
                 if post is not None and not file_errors:
-                    fresh[keys[str(path)]] = post
-            read[path] = (stamp, post, file_errors)
+                    fresh[keys[name]] = post
+            if post is not None and not file_errors and name in read_keys and \
+                    looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+                fresh_stamps[stamp_keys[name]] = keys[name]
+            read[path] = ((stat.st_mtime_ns, stat.st_size), post, file_errors)
         disk.put_many(fresh)
+        stamps.put_many(fresh_stamps)
     return read
+
+
+def _stamp_key(settings: str, path: Path, stat: os.stat_result) -> str:
+    return hashlib.sha256(f"{settings}\0{path}\0{stat.st_mtime_ns} {stat.st_ctime_ns} "
+                          f"{stat.st_size} {stat.st_ino} {stat.st_dev}".encode()).hexdigest()
+
+
+def _unreadable(path: Path, exc: OSError) -> FileRecord | None:
+    """The record of a file that cannot be read; None if it was deleted while we walked
+    (the dev server's watcher sees that too)."""
+    if isinstance(exc, FileNotFoundError):
+        if not os.path.islink(path):
+            return None
+        return ((0, 0), None, [SourceError(
+            path, None, None, "a link to a file that does not exist",
+            "point the link at a Markdown file, or delete it")])
+    # A link loop, no permission to read.
+    return ((0, 0), None, [SourceError(
+        path, None, None, f"cannot read the file: {exc.strerror or exc}",
+        "make it a readable file (check its permissions and any symbolic link)")])
 
 
 def _scan(content: Path) -> _Scan:

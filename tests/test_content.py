@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from blogkit import content
 from blogkit.config import load_config
 from blogkit.content import Post, load_posts
 from blogkit.errors import BuildError
@@ -170,3 +172,62 @@ def test_a_markdown_link_that_leads_nowhere_is_named_not_skipped(tmp_path: Path)
         "loop.md:None:None: cannot read the file: Too many levels of symbolic links | make it "
         "a readable file (check its permissions and any symbolic link)",
     ]
+
+
+def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every content file whose bytes are read from now on (Path.read_bytes still reads)."""
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.suffix == ".md":
+            reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return reads
+
+
+THREE = {f"posts/p{n}.md": f"---\ntitle: T{n}\ndate: 2026-01-0{n + 1}\n---\nBody {n}.\n"
+         for n in range(3)}
+
+
+def test_a_file_whose_stamp_was_kept_is_not_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(content, "RACY_NS", 0)  # as if the files were written long ago
+    first = site(tmp_path, THREE)
+    reads = read_counted(monkeypatch)
+    assert load_posts(load_config(tmp_path)) == first
+    assert reads == []
+    # Any write sets the ctime: the same size, and the mtime put back, are still seen.
+    path = tmp_path / "content/posts/p1.md"
+    stat = path.stat()
+    path.write_text(THREE["posts/p1.md"].replace("T1", "X1").replace("Body", "Text"),
+                    encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    posts = {post.rel: post for post in load_posts(load_config(tmp_path))}
+    assert reads == [path]
+    assert posts["posts/p1.md"].title == "X1" and "Text 1." in posts["posts/p1.md"].body
+    assert posts["posts/p0.md"] == first[0]
+
+
+def test_files_changed_just_before_they_were_read_are_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site(tmp_path, THREE)  # written now: within RACY_NS of the build reading them
+    reads = read_counted(monkeypatch)
+    load_posts(load_config(tmp_path))
+    assert len(reads) == 3
+
+
+def test_a_file_with_mistakes_keeps_no_stamp(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(content, "RACY_NS", 0)
+    files = {**THREE, "posts/bad.md": "---\ntitle: Bad\ndate: 2026-13-01\n---\n"}
+    assert len(messages(tmp_path, files)) == 1
+    reads = read_counted(monkeypatch)
+    for _ in range(2):  # its error is found, and reported, by every build
+        with pytest.raises(BuildError) as failed:
+            load_posts(load_config(tmp_path))
+        assert [e.message for e in failed.value.errors] == ["invalid date '2026-13-01'"]
+    assert [path.name for path in reads] == ["bad.md", "bad.md"]
