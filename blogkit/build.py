@@ -346,7 +346,8 @@ def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, floa
     try:
         assembled = _assemble(
             options, cache, timings, read=read,
-            pool_started=partial(copy, _static_files(read.config, read.posts, False))
+            pool_started=partial(copy, _static_files(read.config, read.posts, False,
+                                                     cache.statics))
             if new_folder else None)
         produced = _produce(options, cache, assembled, staging.known, sink, timings,
                             place=staging.place, shown_on_disk=True,

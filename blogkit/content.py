@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from time import time_ns
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import __version__
@@ -39,6 +40,7 @@ _FRONT_KEYS = {
     "extra",
 }
 CACHE_NAME = "posts.sqlite"
+T = TypeVar("T")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 
 
@@ -240,12 +242,9 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
     stats: dict[Path, os.stat_result] = {}
     read: dict[Path, FileRecord] = {}
     for path in paths:
-        try:
-            stats[path] = path.stat()
-        except OSError as exc:
-            record = _unreadable(path, exc)
-            if record is not None:
-                read[path] = record
+        stat = _attempt(path, path.stat, read)
+        if stat is not None:
+            stats[path] = stat
     settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
     stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
@@ -255,12 +254,9 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
         raw: dict[Path, bytes] = {}
         for path in stats:
             if str(path) not in found:
-                try:
-                    raw[path] = path.read_bytes()
-                except OSError as exc:
-                    record = _unreadable(path, exc)
-                    if record is not None:
-                        read[path] = record
+                data = _attempt(path, path.read_bytes, read)
+                if data is not None:
+                    raw[path] = data
         read_keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data)
                      .hexdigest() for path, data in raw.items()}
         keys.update(read_keys)
@@ -291,19 +287,22 @@ def _stamp_key(settings: str, path: Path, stat: os.stat_result) -> str:
                           f"{stat.st_size} {stat.st_ino} {stat.st_dev}".encode()).hexdigest()
 
 
-def _unreadable(path: Path, exc: OSError) -> FileRecord | None:
-    """The record of a file that cannot be read; None if it was deleted while we walked
-    (the dev server's watcher sees that too)."""
-    if isinstance(exc, FileNotFoundError):
-        if not os.path.islink(path):
-            return None
-        return ((0, 0), None, [SourceError(
-            path, None, None, "a link to a file that does not exist",
-            "point the link at a Markdown file, or delete it")])
-    # A link loop, no permission to read.
-    return ((0, 0), None, [SourceError(
-        path, None, None, f"cannot read the file: {exc.strerror or exc}",
-        "make it a readable file (check its permissions and any symbolic link)")])
+def _attempt(path: Path, call: Callable[[], T], read: dict[Path, FileRecord]) -> T | None:
+    """`call()` (a stat or a read of `path`), or None after recording in `read` why the
+    file cannot be read. A file deleted while we walked gets no record: the dev server's
+    watcher sees that too."""
+    try:
+        return call()
+    except FileNotFoundError:
+        if os.path.islink(path):
+            read[path] = ((0, 0), None, [SourceError(
+                path, None, None, "a link to a file that does not exist",
+                "point the link at a Markdown file, or delete it")])
+    except OSError as exc:  # a link loop, no permission to read
+        read[path] = ((0, 0), None, [SourceError(
+            path, None, None, f"cannot read the file: {exc.strerror or exc}",
+            "make it a readable file (check its permissions and any symbolic link)")])
+    return None
 
 
 def _scan(content: Path) -> _Scan:

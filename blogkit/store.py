@@ -15,45 +15,94 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 _BATCH = 500
 
 
-class PickleStore(Generic[T]):
-    """Values of one type in one table; use as a context manager."""
+class CacheDb:
+    """The connection to one sqlite cache file: never synced, and replaced by an empty
+    file whenever it is found damaged (opened, read or written). Shared by every cache."""
 
-    def __init__(self, path: Path, table: str, kind: type[T]) -> None:
-        self.path, self.table, self.kind = path, table, kind
+    def __init__(self, path: Path, schema: Sequence[str], **connect: Any) -> None:
+        """`schema`: the statements that set a connection up (pragmas, CREATE TABLE);
+        `connect`: sqlite3.connect's arguments besides the path."""
+        self.path, self._schema, self._connect = path, schema, connect
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open()
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 raise
-            remove_cache_file(path)
+            _remove(path)
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        db: sqlite3.Connection = sqlite3.connect(self.path, **self._connect)
         try:
             db.execute("PRAGMA synchronous=OFF")
-            db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} "
-                       "(key TEXT PRIMARY KEY, value BLOB)")
+            for statement in self._schema:
+                db.execute(statement)
         except sqlite3.DatabaseError:
             db.close()
             raise
         return db
 
-    def _start_over(self) -> None:
-        """Replace the file, found damaged while in use, with an empty one."""
+    def read(self, query: Callable[[sqlite3.Connection], R], nothing: R) -> R:
+        """`query(connection)`; `nothing` if the file is found damaged (what was read of
+        it is not trusted either)."""
+        try:
+            return query(self.db)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._start_over()
+            return nothing
+
+    def write(self, change: Callable[[sqlite3.Connection], None]) -> None:
+        """`change(connection)`, into an empty file if this one is found damaged."""
+        try:
+            change(self.db)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._start_over()
+            change(self.db)
+
+    def close(self) -> None:
         self.db.close()
-        remove_cache_file(self.path)
+
+    def _start_over(self) -> None:
+        self.db.close()
+        _remove(self.path)
         self.db = self._open()
+
+
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether `exc` says the file is damaged (not a database, a malformed page), as
+    opposed to a full disk or a file another build holds locked."""
+    return not isinstance(exc, sqlite3.OperationalError)
+
+
+def _remove(path: Path) -> None:
+    """Delete a damaged cache file, with the journals sqlite might apply to its successor."""
+    for stale in (path, path.with_name(path.name + "-journal"),
+                  path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+
+
+class PickleStore(Generic[T]):
+    """Values of one type in one table; use as a context manager."""
+
+    def __init__(self, path: Path, table: str, kind: type[T]) -> None:
+        self.table, self.kind = table, kind
+        self.db = CacheDb(path, [f"CREATE TABLE IF NOT EXISTS {table} "
+                                 "(key TEXT PRIMARY KEY, value BLOB)"], timeout=30)
 
     def __enter__(self) -> PickleStore[T]:
         return self
@@ -64,13 +113,14 @@ class PickleStore(Generic[T]):
     def get_many(self, keys: Mapping[str, str]) -> dict[str, T]:
         """The values found for {name: key}, by name."""
         by_key = {key: name for name, key in keys.items()}
-        found: dict[str, T] = {}
         items = list(by_key)
-        try:
+
+        def query(db: sqlite3.Connection) -> dict[str, T]:
+            found: dict[str, T] = {}
             for start in range(0, len(items), _BATCH):
                 batch = items[start:start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                rows = self.db.execute(
+                rows = db.execute(
                     f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch)
                 for key, blob in rows:
                     try:
@@ -79,12 +129,9 @@ class PickleStore(Generic[T]):
                         continue
                     if isinstance(value, self.kind):
                         found[by_key[key]] = value
-        except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
-            self._start_over()
-            return {}  # what was read of a damaged file is not trusted either
-        return found
+            return found
+
+        return self.db.read(query, {})
 
     def put_many(self, values: Mapping[str, T]) -> None:
         """Store {key: value} in one transaction."""
@@ -96,28 +143,10 @@ class PickleStore(Generic[T]):
         if not blobs:
             return
         rows = list(blobs.items())
-        try:
-            self._insert(rows)
-        except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
-            self._start_over()
-            self._insert(rows)
 
-    def _insert(self, rows: list[tuple[str, bytes]]) -> None:
-        with self.db:
-            self.db.executemany(
-                f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", rows)
+        def insert(db: sqlite3.Connection) -> None:
+            with db:
+                db.executemany(
+                    f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", rows)
 
-
-def is_damage(exc: sqlite3.DatabaseError) -> bool:
-    """Whether `exc` says the file is damaged (not a database, a malformed page), as
-    opposed to a full disk or a file another build holds locked."""
-    return not isinstance(exc, sqlite3.OperationalError)
-
-
-def remove_cache_file(path: Path) -> None:
-    """Delete a damaged cache file, with the journals sqlite might apply to its successor."""
-    for stale in (path, path.with_name(path.name + "-journal"),
-                  path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
+        self.db.write(insert)

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from .store import is_damage, remove_cache_file
+from .store import CacheDb
 
 if TYPE_CHECKING:
     import subprocess
@@ -365,37 +365,15 @@ class FormulaCache:
     _CHUNK = 500
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:  # not a database (a truncated file): start over
-            if not is_damage(exc):
-                raise
-            remove_cache_file(path)
-            self._db = self._open()
-
-    def _start_over(self) -> None:
-        """Replace the file, found damaged while in use, with an empty one."""
-        self._db.close()
-        remove_cache_file(self.path)
-        self._db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # a cache: see `store`
+        self._db = CacheDb(path, [
+            "PRAGMA journal_mode=WAL",
             # A rowid table: its rows (a few kB of HTML each) would spill out of a WITHOUT
             # ROWID table's index pages and make each lookup by key slower (by about half
             # for a site's 3,000 formulas). The table of that layout is dropped.
-            db.execute("DROP TABLE IF EXISTS formulas")
-            db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, html TEXT "
-                       "NOT NULL, error TEXT, position INTEGER, warnings TEXT NOT NULL)")
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+            "DROP TABLE IF EXISTS formulas",
+            "CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, html TEXT NOT NULL, "
+            "error TEXT, position INTEGER, warnings TEXT NOT NULL)",
+        ], timeout=60, isolation_level=None)
 
     @staticmethod
     def key(version: str, output: str, macros: Mapping[str, str], f: Formula) -> str:
@@ -418,40 +396,33 @@ class FormulaCache:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""
-        found: dict[str, Rendered] = {}
         unique = list(dict.fromkeys(keys))
-        try:
+
+        def query(db: sqlite3.Connection) -> dict[str, Rendered]:
+            found: dict[str, Rendered] = {}
             for start in range(0, len(unique), self._CHUNK):
                 chunk = unique[start:start + self._CHUNK]
-                rows = self._db.execute(
+                rows = db.execute(
                     "SELECT key, html, error, position, warnings FROM formula WHERE key IN "
                     f"({','.join('?' * len(chunk))})", chunk).fetchall()
                 for key, html, error, position, warnings in rows:
                     found[key] = Rendered(html, error, position, () if warnings == "[]"
                                           else tuple(json.loads(warnings)))
-        except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
-            self._start_over()
-            return {}  # what was read of a damaged file is not trusted either
-        return found
+            return found
+
+        return self._db.read(query, {})
 
     def put_many(self, items: Mapping[str, Rendered]) -> None:
         """Store `items` (key -> result) in one transaction."""
         rows = [(key, r.html, r.error, r.position, json.dumps(list(r.warnings)))
                 for key, r in items.items()]
-        try:
-            self._insert(rows)
-        except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
-            self._start_over()
-            self._insert(rows)
 
-    def _insert(self, rows: list[tuple[str, str, str | None, int | None, str]]) -> None:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?, ?, ?, ?)", rows)
+        def insert(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?, ?, ?, ?)", rows)
+
+        self._db.write(insert)
 
     def close(self) -> None:
         self._db.close()
