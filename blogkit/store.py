@@ -83,10 +83,19 @@ class CacheDb:
         self.db = self._open()
 
 
+_DAMAGE_CODES = frozenset({11, 26})
+"""SQLITE_CORRUPT and SQLITE_NOTADB: the primary result codes of a damaged file."""
+
+
 def is_damage(exc: sqlite3.DatabaseError) -> bool:
     """Whether `exc` says the file is damaged (not a database, a malformed page), as
-    opposed to a full disk or a file another build holds locked."""
-    return not isinstance(exc, sqlite3.OperationalError)
+    opposed to a full disk, a file another build holds locked, or a mistake in our SQL
+    (which must fail loudly, not cost a cache rebuild)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _DAMAGE_CODES
+    # Python 3.10 gives no result code; it raises damage as a bare DatabaseError.
+    return type(exc) is sqlite3.DatabaseError
 
 
 def _remove(path: Path) -> None:

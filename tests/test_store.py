@@ -65,3 +65,21 @@ def test_a_value_of_another_type_is_a_miss(tmp_path: Path) -> None:
         store.put_many({"a": 1})
     with PickleStore(path, "entry", str) as store:
         assert store.get_many({"a": "a"}) == {}
+
+
+@pytest.mark.parametrize("mistake", [
+    ("SELECT key FROM entry WHERE key = ?", ()),  # ProgrammingError: a missing binding
+    ("INSERT INTO entry (key, value) VALUES (?, ?)", ("key1", b"")),  # IntegrityError
+])
+def test_a_mistake_in_a_statement_fails_loudly_and_keeps_the_file(
+        tmp_path: Path, mistake: tuple[str, tuple[object, ...]]) -> None:
+    path = tmp_path / "cache.sqlite"
+    values = filled(path)
+    statement, arguments = mistake
+    with PickleStore(path, "entry", str) as store:
+        with pytest.raises(sqlite3.DatabaseError) as raised:
+            store.db.read(lambda db: db.execute(statement, arguments).fetchall(), [])
+        assert not isinstance(raised.value, sqlite3.OperationalError)
+        with pytest.raises(sqlite3.DatabaseError):
+            store.db.write(lambda db: db.execute(statement, arguments) and None)
+        assert store.get_many({name: name for name in values}) == values
