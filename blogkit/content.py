@@ -225,6 +225,10 @@ RACY_NS = 3_000_000_000
 """A file changed less than this long before it was looked at may change again within the
 same timestamp tick (file systems keep times to a few milliseconds, FAT to two seconds):
 then its stamp is not kept, and the next build reads it again."""
+STAMPS_SEE_EVERY_WRITE = os.name != "nt"
+"""Whether a file's ctime changes with every write. On Windows it is the creation time, so
+a rewrite that kept the size and put the mtime back would keep its stamp: there, every
+file is read by every build."""
 
 
 def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
@@ -249,7 +253,7 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
     stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
             PickleStore(config.cache_dir / CACHE_NAME, STAMP_TABLE, str) as stamps:
-        keys = stamps.get_many(stamp_keys)
+        keys = stamps.get_many(stamp_keys) if STAMPS_SEE_EVERY_WRITE else {}
         found = disk.get_many(keys)
         raw: dict[Path, bytes] = {}
         for path in stats:
@@ -273,8 +277,9 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
                 post = _load_file(config, path, raw[path], file_errors)
                 if post is not None and not file_errors:
                     fresh[keys[name]] = post
-            if post is not None and not file_errors and name in read_keys and \
-                    looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+            settled = looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS
+            if STAMPS_SEE_EVERY_WRITE and settled and post is not None and not file_errors \
+                    and name in read_keys:
                 fresh_stamps[stamp_keys[name]] = keys[name]
             read[path] = ((stat.st_mtime_ns, stat.st_size), post, file_errors)
         disk.put_many(fresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,24 @@ def test_a_file_with_mistakes_keeps_no_stamp(
             load_posts(load_config(tmp_path))
         assert [e.message for e in failed.value.errors] == ["invalid date '2026-13-01'"]
     assert [path.name for path in reads] == ["bad.md", "bad.md"]
+
+
+
+def kept_stamps(root: Path) -> int:
+    with sqlite3.connect(root / ".blogkit-cache" / content.CACHE_NAME) as db:
+        return int(db.execute(f"SELECT count(*) FROM {content.STAMP_TABLE}").fetchone()[0])
+
+
+def test_where_the_ctime_misses_writes_every_file_is_read_by_every_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(content, "RACY_NS", 0)
+    first = site(tmp_path, THREE)
+    assert kept_stamps(tmp_path) == 3
+    monkeypatch.setattr(content, "STAMPS_SEE_EVERY_WRITE", False)  # Windows' st_ctime
+    reads = read_counted(monkeypatch)
+    assert load_posts(load_config(tmp_path)) == first  # stamps kept before are not trusted
+    (tmp_path / ".blogkit-cache" / content.CACHE_NAME).unlink()
+    assert load_posts(load_config(tmp_path)) == first
+    assert kept_stamps(tmp_path) == 0  # and none are kept
+    assert sorted(path.name for path in reads) == ["p0.md", "p0.md", "p1.md", "p1.md",
+                                                   "p2.md", "p2.md"]
