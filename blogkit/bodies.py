@@ -118,7 +118,7 @@ def _render(config: SiteConfig, posts: Sequence[Post], workers: int | None,
     if count <= 1 or len(jobs) < POOL_THRESHOLD:
         md = _parser()
         with PickleStore(blocks_path, BLOCKS_TABLE, str) as store:
-            kept = KeptBlocks(store)
+            kept = KeptBlocks(store, joined=len(jobs) >= POOL_THRESHOLD)
             rendered = {job.rel: _render_one(md, job, kept) for job in jobs}
             store.put_many(kept.fresh)
         if on_ready is not None and rendered:
@@ -160,29 +160,31 @@ class KeptBlocks:
     An edit to a post renders its body anew but seldom touches its code: then no block
     goes to Pygments, whose lexers take about a tenth of a second to set up in each new
     process (a CLI build that renders one body). Blocks highlighted here are in `fresh`.
+    `joined`: for many bodies, lexers with joined rules (see `highlight.highlight`).
     """
 
-    def __init__(self, store: PickleStore[str]) -> None:
-        self.store = store
+    def __init__(self, store: PickleStore[str], joined: bool = False) -> None:
+        self.store, self.joined = store, joined
         self.fresh: dict[str, str] = {}
 
     def __call__(self, code: str, language: str) -> str:
         key = block_key(code, language)
         found = self.fresh.get(key) or self.store.get_many({key: key}).get(key)
         if found is None:
-            found = self.fresh[key] = highlight(code, language)
+            found = self.fresh[key] = highlight(code, language, self.joined)
         return found
 
 
 class _NotedBlocks:
-    """A pool worker's highlighter: notes each block it has not given the parent yet."""
+    """A pool worker's highlighter: notes each block it has not given the parent yet.
+    A worker highlights many blocks: its lexers have their rules joined."""
 
     def __init__(self) -> None:
         self.given: set[str] = set()
         self.fresh: dict[str, str] = {}
 
     def __call__(self, code: str, language: str) -> str:
-        html = highlight(code, language)
+        html = highlight(code, language, joined=True)
         key = block_key(code, language)
         if key not in self.given:
             self.given.add(key)

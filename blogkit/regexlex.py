@@ -46,12 +46,28 @@ def speed_up(lexer: Lexer) -> Lexer:
 
 
 @lru_cache(maxsize=64)
-def _plan(cls: type) -> dict[str, list[Segment | Rule]] | None:
-    """Each state's rules as joined segments and lone rules, in order (None: leave as is)."""
-    try:
-        return {state: _segments(rules) for state, rules in cls._tokens.items()}  # type: ignore[attr-defined]
-    except (re.error, AttributeError, TypeError, ValueError):
-        return None  # a lexer built in a way this does not know: Pygments' own loop
+def _plan(cls: type) -> _States | None:
+    """The lexer class's states, each joined when first entered (None: leave it as is)."""
+    rules = getattr(cls, "_tokens", None)
+    return _States(rules) if isinstance(rules, dict) else None
+
+
+class _States(dict[str, list["Segment | Rule"]]):
+    """Each state's rules as joined segments and lone rules, in order. A state is joined
+    when first entered: the Python lexer has some fifty, most of which a blog's code never
+    enters, and joining them all would take longer than lexing a post's code."""
+
+    def __init__(self, rules: dict[str, list[Rule]]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def __missing__(self, state: str) -> list[Segment | Rule]:
+        try:
+            segments = _segments(self.rules[state])
+        except re.error:  # cannot be joined after all: each rule alone, as Pygments does
+            segments = list(self.rules[state])
+        self[state] = segments
+        return segments
 
 
 def _segments(rules: list[Rule]) -> list[Segment | Rule]:

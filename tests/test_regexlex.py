@@ -12,7 +12,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import find_lexer_class_by_name, get_all_lexers, get_lexer_by_name
 
 from blogkit import regexlex
-from blogkit.highlight import highlight
+from blogkit.highlight import _lexer, highlight
 from blogkit.regexlex import speed_up
 
 # Strings left open, nested languages, heredocs (a backreference), tabs, CJK, a lone
@@ -82,11 +82,13 @@ def test_rules_that_cannot_join_are_tried_alone_in_their_place() -> None:
         list(bash.get_tokens(text))
 
 
-def test_highlighted_code_is_what_pygments_makes() -> None:
+@pytest.mark.parametrize("joined", [False, True])
+def test_highlighted_code_is_what_pygments_makes(joined: bool) -> None:
     code = (SOURCES / "regexlex.py").read_text(encoding="utf-8")
     expected = pygments_highlight(code, get_lexer_by_name("python", stripnl=False,
                                                           ensurenl=False),
                                   HtmlFormatter(cssclass="highlight", nowrap=True))
-    assert highlight(code, "python") == (
+    assert highlight(code, "python", joined) == (
         '<pre class="highlight" data-lang="python"><code class="language-python">'
         f"{expected}</code></pre>\n")
+    assert is_sped_up(_lexer("python", joined)) is joined
