@@ -327,7 +327,7 @@ def _build_all(options: BuildOptions, cache: BuildCache, timings: dict[str, floa
 
     # Into a new output folder every static file is copied, in threads: the static folders
     # and bundles while Markdown is rendered, KaTeX's files (wanted only if a page shows a
-    # formula) while the feeds and the sitemap are made. Otherwise most files are only
+    # formula) once the pages are made. Otherwise most files are only
     # checked to be unchanged: Python work, which a thread would only interleave with the
     # rest. Copying a cold build's 2,000 bundle files takes over a second on ext4.
     new_folder = not staging.previous
@@ -526,9 +526,20 @@ def _produce(
             _keep_shown(config.cache_dir, site_key, shown)
         if before_pages is not None:
             before_pages()
+
+        def feeds_and_sitemap() -> list[Output]:  # formulas in feeds as MathML only
+            def feed_math() -> Callable[[str, Body], str]:
+                bodies = publish.feed_bodies(site)
+                return math_step.render_mathml(config, bodies, cache.formulas).fill
+
+            made: list[Output] = []
+            publish.feeds(site, feed_math, site_key, known, made.append)
+            publish.sitemap(site, jobs, site_key, every_page, known, made.append, cache.lastmods)
+            return made
+
         rendered, errors = run(site, jobs,
                                partial(cache.environment, root, templates_key, config.cache_dir),
-                               digests, known, sink, count, place)
+                               digests, known, sink, count, place, beside=feeds_and_sitemap)
         css_key = digest(stylesheet_version())
         sink(Output("css/highlight.css", None if known("css/highlight.css", css_key)
                     else stylesheet().encode("utf-8"), "blogkit", None, css_key))
@@ -536,13 +547,7 @@ def _produce(
                                 cache.statics, changed)
         if statics_known is not None:
             statics_known(statics)
-    with _timed(timings, "publish"):  # feeds (formulas as MathML only), sitemap, robots.txt
-        def feed_math() -> Callable[[str, Body], str]:
-            bodies = publish.feed_bodies(site)
-            return math_step.render_mathml(config, bodies, cache.formulas).fill
-
-        publish.feeds(site, feed_math, site_key, known, sink)
-        publish.sitemap(site, jobs, site_key, every_page, known, sink, cache.lastmods)
+    with _timed(timings, "publish"):  # robots.txt (the feeds and sitemap came with the pages)
         for item in publish.robots(site, statics):
             sink(item)
     return _Produced(len(jobs), rendered, statics, errors, jobs, digests, site_key, every_page)

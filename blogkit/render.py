@@ -366,6 +366,7 @@ def run(
     workers: int = 1,
     place: Place | None = None,
     only: Sequence[int] | None = None,
+    beside: Beside | None = None,
 ) -> tuple[int, list[SourceError]]:
     """Render the jobs whose digest is not `known`; give every page to `sink`.
 
@@ -375,7 +376,8 @@ def run(
     how many pages were rendered, and the template errors (each broken template once).
     `environment()` is asked for only when some page must be rendered. `only`: the
     indices of the jobs to look at (the others are known to be unchanged, and not given
-    to the sink).
+    to the sink). `beside()` makes other outputs (the feeds and the sitemap), which go to
+    the sink after the pages: with a pool, in a worker while the others render pages.
     """
     todo: list[int] = []
     for index in range(len(jobs)) if only is None else only:
@@ -384,14 +386,16 @@ def run(
             sink(Output(job.path, None, job.described, job.origin, digests[index]))
         else:
             todo.append(index)
-    if not todo:
-        return 0, []
-    renderer = _Renderer(site, jobs, environment())
     found: list[SourceError] = []
-    if workers <= 1 or len(todo) < POOL_THRESHOLD:
-        for index in todo:
-            _deliver(index, renderer.page(jobs[index]), jobs, digests, sink, found)
+    if not todo or workers <= 1 or len(todo) < POOL_THRESHOLD:
+        if todo:
+            renderer = _Renderer(site, jobs, environment())
+            for index in todo:
+                _deliver(index, renderer.page(jobs[index]), jobs, digests, sink, found)
+        for item in beside() if beside is not None else ():
+            sink(item)
     else:
+        renderer = _Renderer(site, jobs, environment())
         chunks = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
         # Imported here: a build that renders a few pages makes no pool (and the imports
         # cost it some 15 ms).
@@ -399,18 +403,28 @@ def run(
         from multiprocessing import get_context
 
         # Forked workers inherit the site and the compiled templates: nothing is pickled
-        # on the way in, and only page bytes (or where `place` put them) come back.
+        # on the way in, and only page bytes (or where `place` put them) come back. The
+        # first free worker makes `beside`'s outputs (half a second, which would otherwise
+        # leave a core idle after the pages).
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_start_worker, initargs=(renderer, place)) as pool:
+                                 initializer=_start_worker,
+                                 initargs=(renderer, place, beside)) as pool:
+            made = pool.submit(_make_beside) if beside is not None else None
             for results in pool.map(_render_chunk, chunks):
                 for index, result in results:
                     _deliver(index, result, jobs, digests, sink, found)
+            for item in made.result() if made is not None else ():
+                sink(item)
     errors: list[SourceError] = []
     for error in sorted(found, key=lambda e: (str(e.path), e.line or 0, e.message)):
         # One broken template breaks every page using it: say so once.
         if not any((e.path, e.line) == (error.path, error.line) for e in errors):
             errors.append(error)
     return len(todo), errors
+
+
+Beside = Callable[[], list[Output]]
+"""Outputs made beside the pages (see `run`)."""
 
 
 def _deliver(index: int, result: bytes | SourceError | Placed, jobs: Sequence[PageJob],
@@ -449,17 +463,23 @@ class _Renderer:
         return text.encode("utf-8")
 
 
-# The renderer (and placer) a pool worker inherits. Module state only in worker processes:
-# the parent never reads or writes it.
-_WORKER: list[tuple[_Renderer, Place | None]] = []
+# The renderer (and placer, and maker of other outputs) a pool worker inherits. Module
+# state only in worker processes: the parent never reads or writes it.
+_WORKER: list[tuple[_Renderer, Place | None, Beside | None]] = []
 
 
-def _start_worker(renderer: _Renderer, place: Place | None) -> None:
-    _WORKER.append((renderer, place))
+def _start_worker(renderer: _Renderer, place: Place | None, beside: Beside | None) -> None:
+    _WORKER.append((renderer, place, beside))
+
+
+def _make_beside() -> list[Output]:
+    beside = _WORKER[0][2]
+    assert beside is not None
+    return beside()
 
 
 def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError | Placed]]:
-    renderer, place = _WORKER[0]
+    renderer, place, _ = _WORKER[0]
     results: list[tuple[int, bytes | SourceError | Placed]] = []
     for index in indices:
         job = renderer.jobs[index]
