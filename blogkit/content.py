@@ -250,10 +250,11 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
         if stat is not None:
             stats[path] = stat
     settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
-    stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()}
+    stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()
+                  if STAMPS_SEE_EVERY_WRITE}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
             PickleStore(config.cache_dir / CACHE_NAME, STAMP_TABLE, str) as stamps:
-        keys = stamps.get_many(stamp_keys) if STAMPS_SEE_EVERY_WRITE else {}
+        keys = stamps.get_many(stamp_keys)
         found = disk.get_many(keys)
         raw: dict[Path, bytes] = {}
         for path in stats:
@@ -277,9 +278,9 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
                 post = _load_file(config, path, raw[path], file_errors)
                 if post is not None and not file_errors:
                     fresh[keys[name]] = post
-            settled = looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS
-            if STAMPS_SEE_EVERY_WRITE and settled and post is not None and not file_errors \
-                    and name in read_keys:
+            if post is not None and not file_errors and name in read_keys and \
+                    name in stamp_keys and \
+                    looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
                 fresh_stamps[stamp_keys[name]] = keys[name]
             read[path] = ((stat.st_mtime_ns, stat.st_size), post, file_errors)
         disk.put_many(fresh)

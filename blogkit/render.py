@@ -387,15 +387,14 @@ def run(
         else:
             todo.append(index)
     found: list[SourceError] = []
-    if not todo or workers <= 1 or len(todo) < POOL_THRESHOLD:
-        if todo:
-            renderer = _Renderer(site, jobs, environment())
+    renderer = _Renderer(site, jobs, environment()) if todo else None
+    if renderer is None or workers <= 1 or len(todo) < POOL_THRESHOLD:
+        if renderer is not None:
             for index in todo:
                 _deliver(index, renderer.page(jobs[index]), jobs, digests, sink, found)
         for item in beside() if beside is not None else ():
             sink(item)
     else:
-        renderer = _Renderer(site, jobs, environment())
         chunks = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
         # Imported here: a build that renders a few pages makes no pool (and the imports
         # cost it some 15 ms).
