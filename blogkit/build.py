@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from . import formulas as math_step
 from . import outputs as publish
-from .bodies import LIBRARIES, body_keys, render_all
+from .bodies import LIBRARIES, BodyPool, body_keys, render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import ContentMemo, Loaded, Post, load_content
 from .errors import BuildError, SourceError
@@ -255,13 +255,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
 
 def _build(options: BuildOptions, cache: BuildCache, timings: dict[str, float]) -> BuildResult:
-    read = _load(options, cache, timings)
-    with Staging(options.output_dir, read.config.cache_dir) as staging:
-        inputs = _inputs_key(options, read) if not read.loaded.errors else None
-        unchanged = _unchanged_site(options, read, inputs, staging, timings)
-        if unchanged is not None:
-            return unchanged
-        return _build_all(options, cache, timings, read, staging, inputs)
+    with ExitStack() as early:  # the Markdown pool, if the loading started one
+        read = _load(options, cache, timings, early=early)
+        with Staging(options.output_dir, read.config.cache_dir) as staging:
+            inputs = _inputs_key(options, read) if not read.loaded.errors else None
+            unchanged = _unchanged_site(options, read, inputs, staging, timings)
+            if unchanged is not None:
+                return unchanged
+            return _build_all(options, cache, timings, read, staging, inputs)
 
 
 def _site_key(config: SiteConfig, templates_key: object) -> str:
@@ -436,19 +437,26 @@ class _Loaded:
     """The theme files (see `_templates_key`)."""
     site_key: str
     """What every page depends on (see `_site_key`)."""
+    pool: BodyPool | None = None
+    """Rendering the bodies of the posts read (see `bodies.BodyPool`)."""
 
 
 def _load(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
-          changed: set[Path] | None = None) -> _Loaded:
+          changed: set[Path] | None = None, early: ExitStack | None = None) -> _Loaded:
+    """Configuration and content. With `early`, new bodies start to render in a pool
+    (entered into it) as the posts are read."""
     root = options.source.resolve()
     with _timed(timings, "config"):
         cache.check_config(root)
         config = load_config(root, options.base_url)
         templates_key = cache.check_templates(root)
     with _timed(timings, "load"):
-        loaded = load_content(config, cache.content, changed)
+        pool = None if early is None else early.enter_context(BodyPool(
+            config, options.workers, partial(_is_published, options, _now())))
+        loaded = load_content(config, cache.content, changed,
+                              pool.offer if pool is not None else None)
         return _Loaded(config, loaded, _published(loaded.posts, options), templates_key,
-                       _site_key(config, templates_key))
+                       _site_key(config, templates_key), pool)
 
 
 def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
@@ -472,7 +480,8 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
             prefetch.add(bodies)
 
         try:
-            bodies = render_all(config, posts, keys, cache.bodies, options.workers, ready)
+            bodies = render_all(config, posts, keys, cache.bodies, options.workers, ready,
+                                read.pool)
         except BaseException:
             prefetch.finish()  # its KaTeX process ends with it, whatever stopped the build
             raise
@@ -604,9 +613,16 @@ def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _published(posts: list[Post], options: BuildOptions) -> list[Post]:
-    now = datetime.now(timezone.utc)
-    return [post for post in posts
-            if (options.drafts or not post.draft) and (options.future or post.date <= now)]
+    now = _now()
+    return [post for post in posts if _is_published(options, now, post)]
+
+
+def _is_published(options: BuildOptions, now: datetime, post: Post) -> bool:
+    return (options.drafts or not post.draft) and (options.future or post.date <= now)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _next_due(posts: list[Post], published: list[Post], options: BuildOptions) -> datetime | None:

@@ -147,14 +147,16 @@ class _Scan:
 
 
 def load_content(config: SiteConfig, memo: ContentMemo | None = None,
-                 changed: set[Path] | None = None) -> Loaded:
+                 changed: set[Path] | None = None,
+                 on_read: Callable[[Post], None] | None = None) -> Loaded:
     """Read every Markdown file under content/; keep going past files with mistakes.
 
     The build goes on with the valid posts so that one run reports every mistake of the
     site (a bad front matter here, a broken formula there) together. With a `memo` (kept
     by the dev server between builds) a file whose size and mtime are unchanged is not
     read again; when the server also says which files `changed`, and none was added or
-    deleted under content/, content/ is not even walked again.
+    deleted under content/, content/ is not even walked again. `on_read` is given each
+    valid post parsed from its file (not taken from a cache) as soon as it is.
     """
     content = config.content_dir
     errors: list[SourceError] = []
@@ -171,7 +173,7 @@ def load_content(config: SiteConfig, memo: ContentMemo | None = None,
     if memo is not None:
         memo.scan = scan
     stale = [path for path in candidates if memo is None or not _unchanged(memo, path)]
-    read = read_files(config, stale)
+    read = read_files(config, stale, on_read)
     broken: set[str] = set()
     for path in scan.markdown:
         if path in read:
@@ -231,7 +233,8 @@ a rewrite that kept the size and put the mtime back would keep its stamp: there,
 file is read by every build."""
 
 
-def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
+def read_files(config: SiteConfig, paths: list[Path],
+               on_read: Callable[[Post], None] | None = None) -> dict[Path, FileRecord]:
     """Read and validate `paths`: a valid file read before is taken from the disk cache.
 
     A Post is a function of the file's bytes, its path and the configuration, so the
@@ -278,6 +281,8 @@ def read_files(config: SiteConfig, paths: list[Path]) -> dict[Path, FileRecord]:
                 post = _load_file(config, path, raw[path], file_errors)
                 if post is not None and not file_errors:
                     fresh[keys[name]] = post
+                    if on_read is not None:
+                        on_read(post)
             if post is not None and not file_errors and name in read_keys and \
                     name in stamp_keys and \
                     looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:

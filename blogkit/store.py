@@ -142,6 +142,22 @@ class PickleStore(Generic[T]):
 
         return self.db.read(query, {})
 
+    def known(self, keys: Mapping[str, str]) -> set[str]:
+        """The names of {name: key} whose key has a value (not unpickled, nor checked)."""
+        by_key = {key: name for name, key in keys.items()}
+        items = list(by_key)
+
+        def query(db: sqlite3.Connection) -> set[str]:
+            found: set[str] = set()
+            for start in range(0, len(items), _BATCH):
+                batch = items[start:start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = db.execute(f"SELECT key FROM {self.table} WHERE key IN ({marks})", batch)
+                found.update(by_key[key] for (key,) in rows)
+            return found
+
+        return self.db.read(query, set())
+
     def put_many(self, values: Mapping[str, T]) -> None:
         """Store {key: value} in one transaction."""
         self.put_pickled({key: pickle.dumps(value, protocol=PICKLE_PROTOCOL)

@@ -103,3 +103,76 @@ def test_an_edit_that_leaves_the_code_alone_takes_its_blocks_from_the_cache(
                             ignore=shutil.ignore_patterns(".blogkit-cache", "public"))
     build(BuildOptions(source=clean))
     assert files(root / "public") == files(clean / "public")
+
+
+def test_bodies_start_rendering_while_the_posts_are_read(tmp_path: Path) -> None:
+    from blogkit.bodies import BodyPool, body_keys, render_all
+    from blogkit.config import load_config
+    from blogkit.content import load_content
+
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6).resolve()
+    config = load_config(root)
+    offered = []
+    with BodyPool(config, 2) as pool:
+        loaded = load_content(config, on_read=lambda post: (offered.append(post.rel),
+                                                            pool.offer(post)))
+        posts = loaded.posts
+        keys = body_keys(config, posts)
+        early = pool.submitted(posts, keys)
+        # Given to the workers while reading: all but the last few read (a chunk's worth).
+        assert len(offered) == len(posts)
+        assert POOL_THRESHOLD <= len(early) < len(posts)
+        assert early <= set(offered[:len(early) + 16])
+        bodies = render_all(config, posts, keys, pool=pool)
+    # The same bodies as rendered one by one in this process, none missing.
+    shutil.rmtree(root / ".blogkit-cache")
+    assert render_all(config, posts, keys, workers=1) == bodies
+
+
+def test_posts_read_again_do_not_render_bodies_the_cache_has(tmp_path: Path) -> None:
+    from blogkit.bodies import BodyPool, body_keys
+    from blogkit.config import load_config
+    from blogkit.content import load_content
+
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    build(BuildOptions(source=root, workers=2))
+    # A new setting makes every post be parsed again, but no body changes.
+    config_path = root / "blogkit.yaml"
+    config_path.write_text(config_path.read_text(encoding="utf-8") + "author: Another\n",
+                           encoding="utf-8")
+    config = load_config(root.resolve())
+    with BodyPool(config, 2) as pool:
+        posts = load_content(config, on_read=pool.offer).posts
+        assert pool.submitted(posts, body_keys(config, posts)) == set()
+
+
+def test_a_build_that_fails_after_its_pool_started_leaves_no_worker(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from blogkit.errors import BuildError
+
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    bad = root / "content/posts/p999/index.md"  # read last: the pool is working by then
+    bad.parent.mkdir(parents=True)
+    bad.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildError) as failed:
+        build(BuildOptions(source=root, workers=2))
+    assert any(error.path == bad.resolve() for error in failed.value.errors)
+    assert multiprocessing.active_children() == []
+    assert not (root / "public").exists()
+
+
+def test_a_pool_started_for_a_site_found_unchanged_is_stopped(tmp_path: Path) -> None:
+    import multiprocessing
+
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    build(BuildOptions(source=root, workers=2))
+    before = files(root / "public")
+    # Posts and bodies forgotten: the posts are parsed again and the pool starts on their
+    # bodies, before the build sees that the output is that of these very inputs.
+    for name in ("posts.sqlite", "bodies.sqlite"):
+        (root / ".blogkit-cache" / name).unlink()
+    again = build(BuildOptions(source=root, workers=2))
+    assert again.rendered == 0
+    assert multiprocessing.active_children() == []
+    assert files(root / "public") == before
