@@ -176,3 +176,16 @@ def test_a_pool_started_for_a_site_found_unchanged_is_stopped(tmp_path: Path) ->
     assert again.rendered == 0
     assert multiprocessing.active_children() == []
     assert files(root / "public") == before
+
+
+def test_pages_digested_while_a_new_output_is_rendered_are_known_to_the_next_build(
+        tmp_path: Path) -> None:
+    from blogkit import render
+
+    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    first = build(BuildOptions(source=root, workers=2))
+    assert first.rendered == first.pages >= render.POOL_THRESHOLD  # by the page pool
+    post = root / "content/posts/p003/index.en.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    second = build(BuildOptions(source=root, workers=2))
+    assert 0 < second.rendered < first.pages // 4
