@@ -2,7 +2,8 @@
 
     config.load_config     -> SiteConfig
     content.load_content   -> list[Post] (and the files' mistakes; cached)
-    bodies.render_all      -> Body per post (formulas as placeholders; cached, parallel)
+    bodies.render_all      -> Body per post (formulas as placeholders; cached, parallel;
+                              a cold build's pool starts while content/ is read)
     math.render_formulas   -> formula HTML (KaTeX, cached; started while bodies render)
     site.assemble          -> Site (entries filled in when shown)
     render.plan / run      -> Output per page (digested; unchanged pages not rendered)
