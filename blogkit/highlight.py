@@ -27,9 +27,9 @@ def highlight(code: str, language: str, joined: bool = False) -> str:
     """Return `code` as a highlighted `<pre>` block; unknown languages are escaped as is.
 
     `joined`: lex with each state's rules joined (`regexlex`), for a process that
-    highlights many blocks. The HTML is the same; lexing Python takes about 0.6 of the
-    time, once the joined patterns are compiled (some 45 ms a process for Python, more
-    than a block or two take to lex plainly).
+    highlights many blocks. The HTML is the same; lexing Python takes about a quarter of
+    the time, once the joined patterns are compiled (some 70 ms a process for Python,
+    more than a few blocks take to lex plainly).
     """
     name = language.strip().lower()
     label = f' data-lang="{html.escape(name)}"' if name else ""
