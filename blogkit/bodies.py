@@ -175,8 +175,10 @@ class BodyPool:
         results: dict[str, Body] = {}
         pickled: dict[str, bytes] = {}
         blocks: dict[str, str] = {}
-        for future in self._chunks:
-            chunk, highlighted = future.result()
+        # Each chunk's results are let go once taken: the bytes stay only in `pickled`.
+        chunks, self._chunks = self._chunks[::-1], []
+        while chunks:
+            chunk, highlighted = chunks.pop().result()
             wanted = {rel: blob for rel, blob in chunk.items()
                       if keys.get(rel) == self._keys[rel]}
             bodies = {rel: pickle.loads(blob) for rel, blob in wanted.items()}
