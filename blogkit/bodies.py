@@ -84,16 +84,16 @@ def render_all(
         found = {post.rel: memo[(post.rel, keys[post.rel])] for post in posts
                  if (post.rel, keys[post.rel]) in memo}
     wanted = [post for post in posts if post.rel not in found]
-    with (BodyPool(config, workers) if pool is None else pool) as pool:
+    with pool or BodyPool(config, workers) as renderer:
         if wanted:
             with PickleStore(config.cache_dir / CACHE_NAME, "body", Body) as disk:
-                early = pool.submitted(wanted, keys)
+                early = renderer.submitted(wanted, keys)
                 from_disk = disk.get_many({post.rel: keys[post.rel] for post in wanted
                                            if post.rel not in early})
                 found.update(from_disk)
                 missing = [post for post in wanted
                            if post.rel not in found and post.rel not in early]
-                fresh, pickled = pool.render(missing, keys, on_ready)
+                fresh, pickled = renderer.render(missing, keys, on_ready)
                 if on_ready is not None and from_disk:
                     on_ready(list(from_disk.values()))
                 disk.put_pickled({keys[rel]: pickled.get(rel)
@@ -134,8 +134,10 @@ class BodyPool:
         self.wanted = wanted
         """Which offered posts to render (those the build will publish); None: all."""
         self._offered: list[Post] = []
-        self._new: list[Post] = []
-        """Offered, not in the disk cache, not yet given to the workers."""
+        self._new: list[tuple[Post, str]] = []
+        """Offered, not in the disk cache, not yet given to the workers (with body keys)."""
+        self._disk: PickleStore[Body] | None = None
+        """The body cache, open while posts are offered."""
         self._keys: dict[str, str] = {}
         """The body key of each post given to the workers, by path."""
         self._chunks: list[Future[tuple[dict[str, bytes], dict[str, str]]]] = []
@@ -165,13 +167,14 @@ class BodyPool:
         """The bodies of `posts` and of those given to the workers before whose key is in
         `keys`, and the bodies the workers made as they pickled them; then stop them."""
         self._offered, self._new = [], []  # what was not given to the workers is in `posts`
+        self._close_disk()
         if self._executor is None and (self.count <= 1 or len(posts) < POOL_THRESHOLD):
             bodies = self._render_here(posts) if posts else {}
             if on_ready is not None and bodies:
                 on_ready(list(bodies.values()))
             return bodies, {}
         for start in range(0, len(posts), _CHUNK):
-            self._submit(posts[start:start + _CHUNK], keys)
+            self._submit([(post, keys[post.rel]) for post in posts[start:start + _CHUNK]])
         results: dict[str, Body] = {}
         pickled: dict[str, bytes] = {}
         blocks: dict[str, str] = {}
@@ -195,16 +198,18 @@ class BodyPool:
     def _check_offered(self) -> None:
         posts, self._offered = self._offered, []
         keys = body_keys(self.config, posts)
-        with PickleStore(self.config.cache_dir / CACHE_NAME, "body", Body) as disk:
-            cached = disk.known(keys)
-        self._new += [post for post in posts if post.rel not in cached]
+        if self._disk is None:
+            self._disk = PickleStore(self.config.cache_dir / CACHE_NAME, "body", Body)
+        cached = self._disk.known(keys)
+        self._new += [(post, keys[post.rel]) for post in posts if post.rel not in cached]
         if self._executor is None and len(self._new) < POOL_THRESHOLD:
             return
         while len(self._new) >= _CHUNK or (self._new and self._executor is None):
             chunk, self._new = self._new[:_CHUNK], self._new[_CHUNK:]
-            self._submit(chunk, body_keys(self.config, chunk))
+            self._submit(chunk)
 
-    def _submit(self, posts: Sequence[Post], keys: dict[str, str]) -> None:
+    def _submit(self, chunk: Sequence[tuple[Post, str]]) -> None:
+        """Give the workers `chunk`'s posts (with their body keys), starting them first."""
         if self._executor is None:
             from concurrent.futures import ProcessPoolExecutor  # only now: see render.run
             from multiprocessing import get_context
@@ -214,8 +219,9 @@ class BodyPool:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.count, mp_context=get_context("fork"),
                 initializer=_start_worker)
+        posts = [post for post, _ in chunk]
         self._chunks.append(self._executor.submit(_render_chunk, _jobs(self.config, posts)))
-        self._keys.update({post.rel: keys[post.rel] for post in posts})
+        self._keys.update((post.rel, key) for post, key in chunk)
 
     def _render_here(self, posts: Sequence[Post]) -> dict[str, Body]:
         md = _parser()
@@ -226,9 +232,15 @@ class BodyPool:
         return rendered
 
     def _stop(self) -> None:
+        self._close_disk()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def _close_disk(self) -> None:
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None
 
 
 def _jobs(config: SiteConfig, posts: Sequence[Post]) -> list[BodyJob]:

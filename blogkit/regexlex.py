@@ -35,6 +35,8 @@ Rule = tuple[Callable[..., Any], Any, Any]
 Segment = tuple[Callable[..., Any], dict[int, Rule]]
 """A joined run of rules: its pattern's match, and the rule of each alternative's group."""
 
+_LONGEST_JOINED = 1000
+"""Characters of the longest rule pattern that is joined with others."""
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
@@ -60,9 +62,10 @@ def _plan(cls: type) -> _States | None:
 
 
 class _States(dict[str, "_State"]):
-    """Each state's rules, joined when the state is first entered: the Python lexer has
-    some fifty, most of which a blog's code never enters, and joining them all would take
-    longer than lexing a post's code."""
+    """Each state's rules, read when the state is first entered (and joined as its
+    characters are met, see `_State`): the Python lexer has some fifty states, most of
+    which a blog's code never enters, and joining them all would take longer than lexing
+    a post's code."""
 
     def __init__(self, rules: dict[str, list[Rule]]) -> None:
         super().__init__()
@@ -238,7 +241,8 @@ def _segments(rules: list[Rule]) -> list[Segment | Rule]:
     for rule, pattern in zip(rules, patterns, strict=True):
         # A long pattern (Python's identifier rule is a 3,500-character set) stays a rule
         # of its own: compiled once, not again in each joined set of rules it is part of.
-        alternative = _alternative(pattern, common) if len(pattern.pattern) <= 1000 else None
+        alternative = (_alternative(pattern, common)
+                       if len(pattern.pattern) <= _LONGEST_JOINED else None)
         if alternative is None:
             close()
             segments.append(rule)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -117,27 +117,24 @@ class PickleStore(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.db.close()
 
     def get_many(self, keys: Mapping[str, str]) -> dict[str, T]:
         """The values found for {name: key}, by name."""
         by_key = {key: name for name, key in keys.items()}
-        items = list(by_key)
 
         def query(db: sqlite3.Connection) -> dict[str, T]:
             found: dict[str, T] = {}
-            for start in range(0, len(items), _BATCH):
-                batch = items[start:start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                rows = db.execute(
-                    f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch)
-                for key, blob in rows:
-                    try:
-                        value = pickle.loads(blob)
-                    except Exception:  # noqa: BLE001 (a stale pickle from another version)
-                        continue
-                    if isinstance(value, self.kind):
-                        found[by_key[key]] = value
+            for key, blob in self._select(db, "key, value", list(by_key)):
+                try:
+                    value = pickle.loads(blob)
+                except Exception:  # noqa: BLE001 (a stale pickle from another version)
+                    continue
+                if isinstance(value, self.kind):
+                    found[by_key[key]] = value
             return found
 
         return self.db.read(query, {})
@@ -145,18 +142,20 @@ class PickleStore(Generic[T]):
     def known(self, keys: Mapping[str, str]) -> set[str]:
         """The names of {name: key} whose key has a value (not unpickled, nor checked)."""
         by_key = {key: name for name, key in keys.items()}
-        items = list(by_key)
 
         def query(db: sqlite3.Connection) -> set[str]:
-            found: set[str] = set()
-            for start in range(0, len(items), _BATCH):
-                batch = items[start:start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                rows = db.execute(f"SELECT key FROM {self.table} WHERE key IN ({marks})", batch)
-                found.update(by_key[key] for (key,) in rows)
-            return found
+            return {by_key[key] for (key,) in self._select(db, "key", list(by_key))}
 
         return self.db.read(query, set())
+
+    def _select(self, db: sqlite3.Connection, columns: str, keys: list[str]
+                ) -> Iterator[tuple[Any, ...]]:
+        """`columns` of the rows of `keys`, asked for in batches (sqlite limits parameters)."""
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start:start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            yield from db.execute(
+                f"SELECT {columns} FROM {self.table} WHERE key IN ({marks})", batch)
 
     def put_many(self, values: Mapping[str, T]) -> None:
         """Store {key: value} in one transaction."""
