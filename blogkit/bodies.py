@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,6 @@ from .highlight import highlight
 from .highlight import prepare as prepare_highlighting
 from .markdown import Body, Highlighter, create_markdown, render_body
 from .store import PICKLE_PROTOCOL, PickleStore
-from .versions import installed_version
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,7 +38,7 @@ CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
     "body 3",  # the shape of Body: bump when its fields change
-    *(f"{name} {installed_version(name)}"
+    *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
 """Versions a body depends on: a new version of any of them renders bodies anew."""
@@ -226,7 +226,7 @@ class BodyPool:
     def _render_here(self, posts: Sequence[Post]) -> dict[str, Body]:
         md = _parser()
         with PickleStore(self.config.cache_dir / CACHE_NAME, BLOCKS_TABLE, str) as store:
-            kept = KeptBlocks(store, joined=len(posts) >= POOL_THRESHOLD)
+            kept = KeptBlocks(store)
             rendered = {job.rel: _render_one(md, job, kept) for job in _jobs(self.config, posts)}
             store.put_many(kept.fresh)
         return rendered
@@ -263,31 +263,29 @@ class KeptBlocks:
     An edit to a post renders its body anew but seldom touches its code: then no block
     goes to Pygments, whose lexers take about a tenth of a second to set up in each new
     process (a CLI build that renders one body). Blocks highlighted here are in `fresh`.
-    `joined`: for many bodies, lexers with joined rules (see `highlight.highlight`).
     """
 
-    def __init__(self, store: PickleStore[str], joined: bool = False) -> None:
-        self.store, self.joined = store, joined
+    def __init__(self, store: PickleStore[str]) -> None:
+        self.store = store
         self.fresh: dict[str, str] = {}
 
     def __call__(self, code: str, language: str) -> str:
         key = block_key(code, language)
         found = self.fresh.get(key) or self.store.get_many({key: key}).get(key)
         if found is None:
-            found = self.fresh[key] = highlight(code, language, self.joined)
+            found = self.fresh[key] = highlight(code, language)
         return found
 
 
 class _NotedBlocks:
-    """A pool worker's highlighter: notes each block it has not given the parent yet.
-    A worker highlights many blocks: its lexers have their rules joined."""
+    """A pool worker's highlighter: notes each block it has not given the parent yet."""
 
     def __init__(self) -> None:
         self.given: set[str] = set()
         self.fresh: dict[str, str] = {}
 
     def __call__(self, code: str, language: str) -> str:
-        html = highlight(code, language, joined=True)
+        html = highlight(code, language)
         key = block_key(code, language)
         if key not in self.given:
             self.given.add(key)

@@ -26,6 +26,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +57,6 @@ from .site import Entry, Site, assemble, digest
 from .store import PickleStore
 from .templates import THEME_DIR, create_environment, names_read
 from .tex import pinned_engine
-from .versions import installed_version
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
@@ -101,7 +101,7 @@ class BuildResult:
 
 NAMES_CACHE = "templates.sqlite"
 SHOWN_CACHE = "shown.sqlite"
-_THEME_LIBRARIES = tuple(f"{name} {installed_version(name)}" for name in ("jinja2", "markupsafe"))
+_THEME_LIBRARIES = tuple(f"{name} {version(name)}" for name in ("jinja2", "markupsafe"))
 """Versions pages depend on besides the body's (see `bodies.LIBRARIES`)."""
 
 

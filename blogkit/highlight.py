@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib.metadata import version
 from typing import TYPE_CHECKING
-
-from .regexlex import speed_up
-from .versions import installed_version
 
 if TYPE_CHECKING:  # Pygments is imported on first use: a build with every body cached
     from pygments.formatters import HtmlFormatter  # and its stylesheet known needs none
@@ -23,18 +21,12 @@ _CSS_CLASS = "highlight"
 # install command) recurs across posts and across a post's two languages: each process
 # keeps the blocks it has highlighted. A pure function of its arguments.
 @lru_cache(maxsize=4096)
-def highlight(code: str, language: str, joined: bool = False) -> str:
-    """Return `code` as a highlighted `<pre>` block; unknown languages are escaped as is.
-
-    `joined`: lex with each state's rules joined (`regexlex`), for a process that
-    highlights many blocks. The HTML is the same; lexing Python takes about a quarter of
-    the time, once the joined patterns are compiled (some 70 ms a process for Python,
-    more than a few blocks take to lex plainly).
-    """
+def highlight(code: str, language: str) -> str:
+    """Return `code` as a highlighted `<pre>` block; unknown languages are escaped as is."""
     name = language.strip().lower()
     label = f' data-lang="{html.escape(name)}"' if name else ""
     if name and name not in ("text", "plain", "txt"):
-        lexer = _lexer(name, joined)
+        lexer = _lexer(name)
         if lexer is not None:
             from pygments import highlight as pygments_highlight
 
@@ -56,15 +48,14 @@ def prepare(languages: Iterable[str]) -> None:
 # Looking a lexer up and building a formatter cost more than highlighting a short block;
 # both are immutable once made, so one of each is kept per process.
 @lru_cache(maxsize=64)
-def _lexer(name: str, joined: bool = False) -> Lexer | None:
+def _lexer(name: str) -> Lexer | None:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(name, stripnl=False, ensurenl=False)
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
-    return speed_up(lexer) if joined else lexer
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +67,7 @@ def _formatter() -> HtmlFormatter[str]:
 
 def stylesheet_version() -> str:
     """What `stylesheet()` is a function of (known without importing Pygments)."""
-    return f"pygments {installed_version('pygments')} {LIGHT_STYLE} {DARK_STYLE}"
+    return f"pygments {version('pygments')} {LIGHT_STYLE} {DARK_STYLE}"
 
 
 def stylesheet() -> str:

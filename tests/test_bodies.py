@@ -81,9 +81,9 @@ def test_an_edit_that_leaves_the_code_alone_takes_its_blocks_from_the_cache(
 
     highlighted: list[str] = []
 
-    def counted(code: str, language: str, joined: bool = False) -> str:
+    def counted(code: str, language: str) -> str:
         highlighted.append(code)
-        return highlight(code, language, joined)
+        return highlight(code, language)
 
     monkeypatch.setattr(bodies, "highlight", counted)
     root = site(tmp_path / "site", POOL_THRESHOLD + 6)
