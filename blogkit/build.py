@@ -39,6 +39,7 @@ from .content import ContentMemo, Loaded, Post, load_content
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
+from .katex_install import pinned_engine
 from .markdown import Body
 from .render import (
     Known,
@@ -56,7 +57,6 @@ from .render import (
 from .site import Entry, Site, assemble, digest
 from .store import PickleStore
 from .templates import THEME_DIR, create_environment, names_read
-from .tex import pinned_engine
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildCache, BuildOptions, BuildResult, build
 from .errors import BuildError, UsageError
-from .tex import TexSetupError
+from .katex_install import TexSetupError
 
 
 def main(argv: Sequence[str] | None = None,

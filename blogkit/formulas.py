@@ -22,7 +22,9 @@ from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
 from .markdown import PLACEHOLDER, Body, FormulaUse
-from .tex import Formula, Rendered, TexRenderer, katex_assets, katex_install_dir, mathml_only
+from .katex_install import katex_assets, katex_install_dir
+from .katex_node import Formula, Rendered
+from .tex import TexRenderer, mathml_only
 from .writer import StaticFile
 
 CACHE_NAME = "formulas.sqlite"

@@ -33,8 +33,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import BuildCache, BuildOptions, collector_paused, compile_site
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, SourceError, UsageError, overlay_html
+from .katex_install import TexSetupError
 from .patch import prepare as prepare_patch
-from .tex import TexSetupError
 
 RELOAD_PATH = "__blogkit/reload"
 """Long-poll endpoint under the base path: `?epoch=N` answers once the site is newer than N."""

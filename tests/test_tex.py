@@ -1,4 +1,5 @@
-"""Tests for blogkit.tex: the KaTeX worker, its engine, the formula cache and the renderer.
+"""Tests for KaTeX in blogkit: its install (blogkit.katex_install), the Node worker and its
+engine (blogkit.katex_node), the formula cache and the renderer (blogkit.tex).
 
 These run the real Node and the real pinned KaTeX (installed into the user cache by
 `katex_install_dir()` on first use); nothing is mocked.
@@ -16,20 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.tex import (
-    CRASHED,
+from blogkit.katex_install import (
     NODE_MISSING,
-    Formula,
-    FormulaCache,
-    KatexEngine,
-    Rendered,
-    TexRenderer,
     TexSetupError,
     katex_assets,
     katex_install_dir,
     katex_version,
-    mathml_only,
 )
+from blogkit.katex_node import CRASHED, Formula, KatexEngine, Rendered
+from blogkit.tex import FormulaCache, TexRenderer, mathml_only
 
 MACROS = {
     "\\R": "\\mathbb{R}",
