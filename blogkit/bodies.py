@@ -212,13 +212,11 @@ class BodyPool:
         """Give the workers `chunk`'s posts (with their body keys), starting them first."""
         if self._executor is None:
             from concurrent.futures import ProcessPoolExecutor  # only now: see render.run
-            from multiprocessing import get_context
 
-            # Fork explicitly: every worker is started at the first submit, before the
-            # build may start a thread.
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=get_context("fork"),
-                initializer=_start_worker)
+            # The platform's start method. By fork (Linux), every worker is started at the
+            # first submit, before the build starts a thread.
+            self._executor = ProcessPoolExecutor(max_workers=self.count,
+                                                 initializer=_start_worker)
         posts = [post for post, _ in chunk]
         self._chunks.append(self._executor.submit(_render_chunk, _jobs(self.config, posts)))
         self._keys.update((post.rel, key) for post, key in chunk)

@@ -54,9 +54,9 @@ from .render import (
     plan,
     run,
 )
-from .site import Entry, Site, assemble, digest
+from .site import Site, assemble, digest
 from .store import PickleStore
-from .templates import THEME_DIR, create_environment, names_read
+from .templates import THEME_DIR, names_read, site_environment
 from .writer import Staging, StaticFile, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
@@ -125,8 +125,6 @@ class BuildCache:
     content: ContentMemo = field(default_factory=ContentMemo)
     bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
     formulas: FormulaMemo = field(default_factory=FormulaMemo)
-    entries: dict[tuple[object, ...], tuple[Entry, list[SourceError]]] = field(
-        default_factory=dict)
     plan: PlanMemo = field(default_factory=PlanMemo)
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Pages, feeds and the sitemap of the last good build: path -> (digest, bytes)."""
@@ -156,9 +154,7 @@ class BuildCache:
         """The Jinja environment, made anew only when the theme files (`key`) changed; it
         keeps compiled templates in `cache_dir`."""
         if self.jinja is None or self.jinja[0] != key:
-            compiled = cache_dir / "jinja"
-            compiled.mkdir(parents=True, exist_ok=True)
-            self.jinja = (key, create_environment(root / "templates", compiled))
+            self.jinja = (key, site_environment(root, cache_dir))
         return self.jinja[1]
 
     def reads(self, root: Path, key: object, cache_dir: Path, template: str
@@ -490,8 +486,7 @@ def _assemble(options: BuildOptions, cache: BuildCache, timings: dict[str, float
         formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                              cache.formulas, prefetch)
     with _timed(timings, "assemble"):
-        site, errors = assemble(config, posts, bodies, formulas.fill, keys, loaded.broken,
-                                cache.entries)
+        site, errors = assemble(config, posts, bodies, formulas.html, keys, loaded.broken)
     errors = loaded.errors + formulas.errors + errors
     if errors:
         raise BuildError(errors)
@@ -540,7 +535,7 @@ def _produce(
         def feeds_and_sitemap() -> list[Output]:  # formulas in feeds as MathML only
             def feed_math() -> Callable[[str, Body], str]:
                 bodies = publish.feed_bodies(site)
-                return math_step.render_mathml(config, bodies, cache.formulas).fill
+                return math_step.render_mathml(config, bodies, cache.formulas).html.fill
 
             made: list[Output] = []
             publish.feeds(site, feed_math, site_key, known, made.append)

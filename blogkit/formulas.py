@@ -13,17 +13,16 @@ import html
 import queue
 import re
 import threading
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
-from .markdown import PLACEHOLDER, Body, FormulaUse
 from .katex_install import katex_assets, katex_install_dir
 from .katex_node import Formula, Rendered
+from .markdown import PLACEHOLDER, Body, FormulaUse
 from .tex import TexRenderer, mathml_only
 from .writer import StaticFile
 
@@ -43,6 +42,17 @@ class FormulaResults:
     """Distinct formulas answered from the cache."""
     rendered_by_katex: int = 0
     """Distinct formulas that went to KaTeX in this build."""
+
+    @property
+    def html(self) -> FormulaHTML:
+        return FormulaHTML(self.rendered)
+
+
+@dataclass(frozen=True)
+class FormulaHTML:
+    """Rendered formulas, to put in place of the placeholders of bodies' HTML."""
+
+    rendered: Mapping[Formula, Rendered]
 
     def fill(self, text: str, body: Body) -> str:
         """Replace the formula placeholders in `text` (a part of `body`) by their HTML."""
@@ -67,35 +77,11 @@ class FormulaMemo:
     """Formulas rendered for pages (HTML + MathML)."""
     mathml: dict[Formula, Rendered] = field(default_factory=dict)
     """Formulas rendered for feeds (MathML only)."""
-    by_body: dict[int, tuple[Body, frozenset[Formula]]] = field(default_factory=dict)
-    """Each body's distinct formulas, by the body's id (the body is kept, so ids stay its)."""
-    shown: dict[int, Body] = field(default_factory=dict)
-    """The bodies of the last `distinct` call, by id."""
-    counts: Counter[Formula] = field(default_factory=Counter)
-    """How many of the `shown` bodies use each formula."""
 
-    def formulas_of(self, body: Body) -> frozenset[Formula]:
-        known = self.by_body.get(id(body))
-        if known is None or known[0] is not body:
-            known = (body, frozenset(Formula(use.tex, use.display) for use in body.formulas))
-            self.by_body[id(body)] = known
-        return known[1]
 
-    def distinct(self, bodies: Iterable[Body]) -> Collection[Formula]:
-        """The distinct formulas of `bodies`, updated from the last call's by what changed
-        (a rebuild after one edit looks at one body's formulas, not the site's)."""
-        now = {id(body): body for body in bodies}
-        for key, body in self.shown.items():
-            if now.get(key) is not body:
-                self.counts.subtract(self.formulas_of(body))
-        for key, body in now.items():
-            if self.shown.get(key) is not body:
-                self.counts.update(self.formulas_of(body))
-        for formula in [f for f, count in self.counts.items() if count <= 0]:
-            del self.counts[formula]
-        self.shown = now
-        self.by_body = {key: self.by_body[key] for key in now if key in self.by_body}
-        return self.counts.keys()
+def formulas_of(body: Body) -> set[Formula]:
+    """The distinct formulas a body uses."""
+    return {Formula(use.tex, use.display) for use in body.formulas}
 
 
 class Prefetch:
@@ -117,8 +103,7 @@ class Prefetch:
 
     def add(self, bodies: Iterable[Body]) -> None:
         """Queue the formulas of `bodies` not rendered yet (call from one thread only)."""
-        fresh = sorted(set().union(*(self.memo.formulas_of(body) for body in bodies))
-                       - self.known)
+        fresh = sorted(set().union(*map(formulas_of, bodies)) - self.known)
         if not fresh:
             return
         self.known.update(fresh)
@@ -186,7 +171,7 @@ def render_formulas(
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
     shown = [bodies[post.rel] for post in posts]
-    distinct = set(memo.distinct(shown))
+    distinct: set[Formula] = set().union(*map(formulas_of, shown))
     results.cache_hits = len(distinct & memo.html.keys())
     if prefetched is not None:
         memo.html.update(prefetched.finish().done)
@@ -204,7 +189,7 @@ def render_formulas(
     troubled = {f for f in distinct if results.rendered[f].error or results.rendered[f].warnings}
     for post in posts:
         body = bodies[post.rel]
-        if troubled and not troubled.isdisjoint(memo.formulas_of(body)):
+        if troubled and not troubled.isdisjoint(formulas_of(body)):
             _report(post, body, results, keep_going)
     return results
 
@@ -238,7 +223,7 @@ def render_mathml(
     """
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
-    distinct: set[Formula] = set().union(*(memo.formulas_of(body) for body in bodies))
+    distinct: set[Formula] = set().union(*map(formulas_of, bodies))
     for formula in distinct - memo.mathml.keys():
         # The pages' rendering already holds the MathML: taking it out is what KaTeX's
         # "mathml" output gives, without a second pass (tests compare the two).

@@ -27,7 +27,7 @@ from .content import FileRecord, Post, read_files
 from .errors import SourceError
 from .markdown import Body
 from .render import Holders, Output, PageJob, Reads, holders, job_digests, replan, run
-from .site import Entry, Site, make_entry, with_entries
+from .site import Entry, Site, link_errors, make_entry, with_entries
 from .writer import StaticFile
 
 if TYPE_CHECKING:
@@ -134,9 +134,8 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
     swaps: list[tuple[Entry, Entry]] = []
     for post in fresh:
         shown = next(entry for entry in _entries(last.site, post) if entry.post.rel == post.rel)
-        entry, link_errors = make_entry(config, post, made[post.rel], keys[post.rel],
-                                        last.site.links, formulas.fill)
-        if link_errors:
+        entry = make_entry(post, made[post.rel], keys[post.rel], last.site.links, formulas.html)
+        if link_errors(entry):
             return None
         swaps.append((shown, entry))
     site = with_entries(last.site, swaps)
@@ -170,7 +169,8 @@ def patch(options: BuildOptions, cache: BuildCache, changed: set[Path] | None
         return None
 
     def feed_math() -> Callable[[str, Body], str]:
-        return math_step.render_mathml(config, publish.feed_bodies(site), cache.formulas).fill
+        return math_step.render_mathml(config, publish.feed_bodies(site),
+                                       cache.formulas).html.fill
 
     publish.feeds(site, feed_math, last.site_key, known, sink)
     result = [outputs.get(output.path, output) for output in last.outputs]

@@ -16,13 +16,23 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .background import Background
 from .config import SiteConfig
 from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
 from .markdown import PLACEHOLDER, Body
 from .meta import feed_links, social
 from .site import Entry, Site, category_of, digest, term_path
-from .templates import LinkView, PageMeta, PagerView, PostView, SiteView, TermView, encode_url
+from .templates import (
+    LinkView,
+    PageMeta,
+    PagerView,
+    PostView,
+    SiteView,
+    TermView,
+    encode_url,
+    site_environment,
+)
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
     import jinja2
@@ -158,7 +168,7 @@ class _ViewMaker:
              newer: Entry | None) -> PostView:
         key = _view_key(self.site, entry, older, newer)
         found = self.old.get(key) or self.fresh.get(key)
-        if found is None or found.entry is not entry:
+        if found is None:
             found = _post_view(self.site, entry, ui, older, newer, key, self.term_links)
         self.fresh[key] = found
         return found
@@ -399,19 +409,20 @@ def run(
         # Imported here: a build that renders a few pages makes no pool (and the imports
         # cost it some 15 ms).
         from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
 
-        # Forked workers inherit the site and the compiled templates: nothing is pickled
-        # on the way in, and only page bytes (or where `place` put them) come back. The
-        # first free worker makes `beside`'s outputs (half a second, which would otherwise
-        # leave a core idle after the pages).
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_start_worker,
-                                 initargs=(renderer, place, beside)) as pool:
-            made = pool.submit(_make_beside) if beside is not None else None
-            for results in pool.map(_render_chunk, chunks):
-                for index, result in results:
-                    _deliver(index, result, jobs, digests, sink, found)
+        # Workers started by fork (Linux's default) inherit the site and the compiled
+        # templates, so nothing is pickled on the way in; by spawn or forkserver they are
+        # given the renderer pickled. Only page bytes (or where `place` put them) come back.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                 initargs=(renderer, place)) as pool:
+            results = pool.map(_render_chunk, chunks)  # every worker is started by now
+            # `beside`'s outputs (half a second of a cold build) are made in this process
+            # while the workers render: it only waits for them otherwise.
+            with Background() as background:
+                made = background.start("feeds", beside) if beside is not None else None
+                for chunk_results in results:
+                    for index, result in chunk_results:
+                        _deliver(index, result, jobs, digests, sink, found)
             for item in made.result() if made is not None else ():
                 sink(item)
     errors: list[SourceError] = []
@@ -438,7 +449,12 @@ def _deliver(index: int, result: bytes | SourceError | Placed, jobs: Sequence[Pa
 
 
 class _Renderer:
-    """Renders one page to bytes, or to the template error it raised."""
+    """Renders one page to bytes, or to the template error it raised.
+
+    Picklable, for pool workers started by any method: the Jinja environment is not
+    pickled, and a worker that gets a pickled renderer makes its own (from the compiled
+    templates on disk). A forked worker inherits the parent's as it is.
+    """
 
     def __init__(self, site: Site, jobs: Sequence[PageJob], env: jinja2.Environment) -> None:
         config = site.config
@@ -446,6 +462,14 @@ class _Renderer:
         self.urls = {(job.lang, job.page_id): job.url for job in jobs}
         self.ui = {language.code: load_ui(language.code, language.ui)
                    for language in config.languages}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "env"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        config = self.site.config
+        self.env = site_environment(config.root, config.cache_dir)
 
     def page(self, job: PageJob) -> bytes | SourceError:
         import jinja2
@@ -456,29 +480,24 @@ class _Renderer:
             template = self.env.get_template(job.template)
             text = template.render(page=_meta(config, job, self.urls, ui),
                                    site=_site_view(config, job.lang), ui=ui,
-                                   asset=lambda path: _url(config, "/" + path), **job.context)
+                                   asset=lambda path: _url(config, "/" + path),
+                                   **job.context)
         except jinja2.TemplateError as exc:
             return _template_error(config, exc, job)
         return text.encode("utf-8")
 
 
-# The renderer (and placer, and maker of other outputs) a pool worker inherits. Module
-# state only in worker processes: the parent never reads or writes it.
-_WORKER: list[tuple[_Renderer, Place | None, Beside | None]] = []
+# What a pool worker renders with, set by its initializer. Module state only in worker
+# processes: the parent never reads or writes it.
+_WORKER: list[tuple[_Renderer, Place | None]] = []
 
 
-def _start_worker(renderer: _Renderer, place: Place | None, beside: Beside | None) -> None:
-    _WORKER.append((renderer, place, beside))
-
-
-def _make_beside() -> list[Output]:
-    beside = _WORKER[0][2]
-    assert beside is not None
-    return beside()
+def _start_worker(renderer: _Renderer, place: Place | None) -> None:
+    _WORKER.append((renderer, place))
 
 
 def _render_chunk(indices: list[int]) -> list[tuple[int, bytes | SourceError | Placed]]:
-    renderer, place, _ = _WORKER[0]
+    renderer, place = _WORKER[0]
     results: list[tuple[int, bytes | SourceError | Placed]] = []
     for index in indices:
         job = renderer.jobs[index]

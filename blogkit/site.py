@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from .config import Category, SiteConfig
@@ -21,6 +21,9 @@ from .errors import SourceError
 from .i18n import slugify
 from .markdown import Body, TocEntry
 from .meta import first_image
+
+if TYPE_CHECKING:  # formulas.py imports the writer, which imports this module
+    from .formulas import FormulaHTML
 
 _FORMULA = "<bk-math"
 """How a formula placeholder starts in a Body's HTML (see markdown.py)."""
@@ -36,7 +39,8 @@ class Entry:
 
     Links are resolved and formulas filled in only when a page, listing or feed that
     shows the entry is rendered: a build that reuses most pages never pays for the others
-    (formula HTML makes a body many times larger).
+    (formula HTML makes a body many times larger). A plain value: what completes the HTML
+    (the link targets, the rendered formulas) is data it holds, shared by all entries.
     """
 
     post: Post
@@ -44,10 +48,17 @@ class Entry:
     token: str
     """Stands for all of the entry in page digests: a stable digest of what it is made
     from (the same in every process, so page digests can be kept on disk)."""
-    resolve_links: Callable[[str], str] = field(repr=False, compare=False)
-    """Turns the body's link markers into URLs."""
-    fill_math: Callable[[str, Body], str] = field(repr=False, compare=False)
-    """Puts the rendered formulas in place of their placeholders."""
+    links: LinkTargets = field(repr=False, compare=False)
+    """What the body's link markers resolve to."""
+    formulas: FormulaHTML = field(repr=False, compare=False)
+    """The rendered formulas that take the place of the body's placeholders."""
+
+    def resolve_links(self, text: str) -> str:
+        """`text` (a part of the body) with its link markers turned into URLs."""
+        return resolve_links(self.links, self.post.lang, text)
+
+    def fill_math(self, text: str) -> str:
+        return self.formulas.fill(text, self.body)
 
     @property
     def url(self) -> str:
@@ -65,19 +76,19 @@ class Entry:
     @property
     def html(self) -> str:
         """The complete body. Not kept: only its own page shows it, once."""
-        return self.fill_math(self.linked_html, self.body)
+        return self.fill_math(self.linked_html)
 
     @cached_property
     def excerpt_html(self) -> str:
-        return self.fill_math(self.linked_excerpt_html, self.body)
+        return self.fill_math(self.linked_excerpt_html)
 
     @cached_property
     def title_html(self) -> str:
-        return self.fill_math(self.body.title_html, self.body)
+        return self.fill_math(self.body.title_html)
 
     @cached_property
     def toc(self) -> tuple[TocEntry, ...]:
-        return tuple(TocEntry(t.level, t.anchor, self.fill_math(t.html, self.body), t.text)
+        return tuple(TocEntry(t.level, t.anchor, self.fill_math(t.html), t.text)
                      for t in self.body.toc)
 
     @cached_property
@@ -136,11 +147,16 @@ class LinkTargets:
     """Files with errors of their own (links to them are not reported again)."""
     asset_files: frozenset[str]
     """content/-relative paths of every bundle's assets (`posts/vae/figure.png`)."""
+    base_path: str
+    """The site's base path without its final slash (`/blog`, or "")."""
+    default_lang: str
+    """Where a link to a bundle lacks the linking post's language, this one's is taken."""
     key: str
     """A stable digest of all of it: when it changes, every entry is made anew."""
 
 
-def link_targets(posts: list[Post], broken: frozenset[str]) -> LinkTargets:
+def link_targets(config: SiteConfig, posts: list[Post], broken: frozenset[str]
+                 ) -> LinkTargets:
     by_rel = {post.rel: post for post in posts}
     bundles: dict[str, dict[str, Post]] = {}
     asset_files: set[str] = set()
@@ -149,9 +165,11 @@ def link_targets(posts: list[Post], broken: frozenset[str]) -> LinkTargets:
             folder = post.rel.rsplit("/", 1)[0] + "/"
             bundles.setdefault(folder, {})[post.lang] = post
             asset_files.update(folder + name for name in post.asset_names())
+    base_path, default_lang = config.base_path.rstrip("/"), config.default_language.code
     key = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
-                 sorted(broken))
-    return LinkTargets(by_rel, bundles, broken, frozenset(asset_files), key)
+                 sorted(broken), base_path, default_lang)
+    return LinkTargets(by_rel, bundles, broken, frozenset(asset_files), base_path,
+                       default_lang, key)
 
 
 @dataclass(frozen=True)
@@ -175,47 +193,30 @@ def assemble(
     config: SiteConfig,
     posts: list[Post],
     bodies: Mapping[str, Body],
-    fill_math: Callable[[str, Body], str],
+    formulas: FormulaHTML,
     body_keys: Mapping[str, str],
     broken: frozenset[str] = frozenset(),
-    memo: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] | None = None,
 ) -> tuple[Site, list[SourceError]]:
     """Build the `Site`; return it with every link and URL error found on the way.
 
     `body_keys` are the bodies' cache keys (what each body is a function of). Links to
     the files in `broken` (already reported as invalid) are not reported again.
-    `memo` (kept by the dev server for one configuration) reuses an entry whose post, body
-    and link targets are all unchanged.
     """
     errors: list[SourceError] = []
     _check_unique_urls(posts, errors)
-    links = link_targets(posts, broken)
+    links = link_targets(config, posts, broken)
     entries: dict[str, Entry] = {}
-    fresh: dict[tuple[Any, ...], tuple[Entry, list[SourceError]]] = {}
     for post in posts:
-        body = bodies[post.rel]
-        key = (post.rel, post.digest, post.url, id(body), links.key)
-        # An entry and its link errors are a function of the key: both are kept.
-        if memo is not None and key in memo:
-            entry, link_errors = fresh[key] = memo[key]
-        else:
-            entry, link_errors = fresh[key] = make_entry(config, post, body, body_keys[post.rel],
-                                                         links, fill_math)
-        entries[post.rel] = entry
-        errors.extend(link_errors)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+        entry = entries[post.rel] = make_entry(post, bodies[post.rel], body_keys[post.rel],
+                                               links, formulas)
+        errors.extend(link_errors(entry))
     return _build_site(config, entries, links), errors
 
 
-def make_entry(config: SiteConfig, post: Post, body: Body, body_key: str, links: LinkTargets,
-               fill_math: Callable[[str, Body], str]) -> tuple[Entry, list[SourceError]]:
-    """The entry of one post, and the errors of its links."""
-    link_errors: list[SourceError] = []
-    resolve = _link_resolver(config, post, body, links, link_errors)
+def make_entry(post: Post, body: Body, body_key: str, links: LinkTargets,
+               formulas: FormulaHTML) -> Entry:
     return Entry(post=post, body=body, token=digest(body_key, post.url, links.key),
-                 resolve_links=resolve, fill_math=fill_math), link_errors
+                 links=links, formulas=formulas)
 
 
 def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
@@ -225,13 +226,13 @@ def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
     taxonomies and the translations stay as they are, and only what holds an old entry
     is made anew.
     """
-    swap = {id(old): new for old, new in swaps}
+    swap = {(old.post.lang, old.post.rel): new for old, new in swaps}
     langs = {old.post.lang for old, _ in swaps}
 
     def each(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
-        if not any(id(entry) in swap for entry in entries):
+        if not any((entry.post.lang, entry.post.rel) in swap for entry in entries):
             return entries
-        return tuple(swap.get(id(entry), entry) for entry in entries)
+        return tuple(swap.get((entry.post.lang, entry.post.rel), entry) for entry in entries)
 
     def terms(found: dict[str, tuple[Term, ...]]) -> dict[str, tuple[Term, ...]]:
         return {lang: tuple(replace(term, entries=each(term.entries))
@@ -321,53 +322,52 @@ def _check_unique_urls(posts: list[Post], errors: list[SourceError]) -> None:
             seen[post.url] = post
 
 
-def _link_resolver(
-    config: SiteConfig,
-    post: Post,
-    body: Body,
-    links: LinkTargets,
-    errors: list[SourceError],
-) -> Callable[[str], str]:
-    base = config.base_path.rstrip("/")
-    by_rel, bundles, broken, asset_files = links.by_rel, links.bundles, links.broken, \
-        links.asset_files
-
-    def target_url(target: str) -> str | None:
-        """URL of the post, bundle or bundle file at a content/-relative path."""
-        if target in by_rel:
-            return by_rel[target].url
-        if target + "/" in bundles:
-            return _pick(bundles[target + "/"], post.lang, config).url
-        if target in asset_files:  # then the bundle nearest to it has it among its assets
-            owner = _asset_owner(target, post.lang, bundles)
-            if owner is not None:
-                return owner[0].url + quote(owner[1])
-        return None
-
-    for link in body.links:
+def link_errors(entry: Entry) -> list[SourceError]:
+    """An error for each link of the entry's body that leads nowhere."""
+    links, post = entry.links, entry.post
+    errors = []
+    for link in entry.body.links:
         target = link.target
-        if target is not None and (target in broken or any(
-                b.startswith(target + "/") for b in broken)):
+        if target is not None and (target in links.broken or any(
+                b.startswith(target + "/") for b in links.broken)):
             continue  # the file it points at has errors of its own, already reported
-        if target is None or target_url(target) is None:
+        if target is None or _target_url(links, post.lang, target) is None:
             errors.append(SourceError(
                 post.source, link.line, link.col,
                 f"link to '{link.href}': no published post or page-bundle file is there",
                 "paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
                 "or image.png beside it; drafts and future posts are not published"))
+    return errors
+
+
+def resolve_links(links: LinkTargets, lang: str, text: str) -> str:
+    """`text` with its link markers (see markdown._rewrite_links) replaced by the URLs of
+    what they point at, as seen from a post in `lang`."""
+    if "blogkit:link:" not in text:
+        return text
 
     def replace(match: re.Match[str]) -> str:
         before = match.string[max(0, match.start() - 4):match.start()]
         if not before.endswith(("href", "src")):
             return match.group(0)
         target, fragment = unquote(match.group(1)), match.group(2) or ""
-        url = target_url(target)
-        return f'="{base}{url}{fragment}"' if url else '="#"'
+        url = _target_url(links, lang, target)
+        return f'="{links.base_path}{url}{fragment}"' if url else '="#"'
 
-    def resolve(text: str) -> str:
-        return _MARKER.sub(replace, text) if "blogkit:link:" in text else text
+    return _MARKER.sub(replace, text)
 
-    return resolve
+
+def _target_url(links: LinkTargets, lang: str, target: str) -> str | None:
+    """URL of the post, bundle or bundle file at a content/-relative path."""
+    if target in links.by_rel:
+        return links.by_rel[target].url
+    if target + "/" in links.bundles:
+        return _pick(links.bundles[target + "/"], lang, links.default_lang).url
+    if target in links.asset_files:  # then the bundle nearest to it has it among its assets
+        owner = _asset_owner(target, lang, links.bundles)
+        if owner is not None:
+            return owner[0].url + quote(owner[1])
+    return None
 
 
 def _asset_owner(
@@ -384,6 +384,5 @@ def _asset_owner(
     return None
 
 
-def _pick(choices: dict[str, Post], lang: str, config: SiteConfig) -> Post:
-    return choices.get(lang) or choices.get(config.default_language.code) or next(
-        iter(choices.values()))
+def _pick(choices: dict[str, Post], lang: str, default_lang: str) -> Post:
+    return choices.get(lang) or choices.get(default_lang) or next(iter(choices.values()))

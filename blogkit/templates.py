@@ -183,6 +183,13 @@ class PageMeta:
     social: SocialMeta = field(default_factory=SocialMeta)
 
 
+def site_environment(root: Path, cache_dir: Path) -> jinja2.Environment:
+    """The environment of the site at `root`, its compiled templates kept in `cache_dir`."""
+    compiled = cache_dir / "jinja"
+    compiled.mkdir(parents=True, exist_ok=True)
+    return create_environment(root / "templates", compiled)
+
+
 def create_environment(site_templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     """Return the Jinja environment: site templates first, then the built-in theme.
 

@@ -75,6 +75,12 @@ def sample_site(zh_posts: int) -> dict[str, str]:
     }
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by its relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def write_file(root: Path, name: str, text: str) -> None:
     """Write one file of a site, with an mtime later than any before it.
 
