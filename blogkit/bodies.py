@@ -10,7 +10,6 @@ Highlighted code blocks are cached too (`KeptBlocks`), for bodies rendered in th
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import SiteConfig
 from .content import Post
+from .digest import digest
 from .highlight import highlight
 from .highlight import prepare as prepare_highlighting
 from .markdown import Body, Highlighter, create_markdown, render_body
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
-    "body 3",  # the shape of Body: bump when its fields change
+    "body 4",  # the shape of Body: bump when its fields change
     *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
@@ -108,9 +108,8 @@ def render_all(
 
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
     """The cache key of each post's body: everything the body is a function of."""
-    settings = "\0".join([*LIBRARIES, str(config.excerpt_length)])
-    return {post.rel: hashlib.sha256(f"{settings}\0{post.rel}\0{post.digest}".encode())
-            .hexdigest() for post in posts}
+    return {post.rel: digest(LIBRARIES, config.excerpt_length, post.rel, post.digest)
+            for post in posts}
 
 
 class BodyPool:
@@ -252,7 +251,7 @@ BLOCKS_TABLE = "block"
 
 def block_key(code: str, language: str) -> str:
     """What a highlighted code block is a function of: versions, its language, its code."""
-    return hashlib.sha256("\0".join([*LIBRARIES, language, code]).encode()).hexdigest()
+    return digest(LIBRARIES, language, code)
 
 
 class KeptBlocks:

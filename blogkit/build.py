@@ -36,6 +36,7 @@ from . import outputs as publish
 from .bodies import LIBRARIES, BodyPool, body_keys, render_all
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import ContentMemo, Loaded, Post, load_content
+from .digest import digest
 from .errors import BuildError, SourceError
 from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
@@ -54,7 +55,7 @@ from .render import (
     plan,
     run,
 )
-from .site import Site, assemble, digest
+from .site import Site, assemble
 from .store import PickleStore
 from .templates import THEME_DIR, names_read, site_environment
 from .writer import Staging, StaticFile, check_output_folder, collisions

@@ -8,7 +8,6 @@ suffix means the default language. Files sharing a name are translations of each
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .config import SiteConfig
+from .digest import digest
 from .errors import BuildError, SourceError, decode_source
 from .i18n import slugify
 from .store import PickleStore
@@ -252,7 +252,7 @@ def read_files(config: SiteConfig, paths: list[Path],
         stat = _attempt(path, path.stat, read)
         if stat is not None:
             stats[path] = stat
-    settings = hashlib.sha256(f"{__version__}\0{config!r}".encode()).hexdigest()
+    settings = digest(__version__, repr(config))
     stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()
                   if STAMPS_SEE_EVERY_WRITE}
     with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
@@ -265,8 +265,7 @@ def read_files(config: SiteConfig, paths: list[Path],
                 data = _attempt(path, path.read_bytes, read)
                 if data is not None:
                     raw[path] = data
-        read_keys = {str(path): hashlib.sha256(f"{settings}\0{path}\0".encode() + data)
-                     .hexdigest() for path, data in raw.items()}
+        read_keys = {str(path): digest(settings, str(path), data) for path, data in raw.items()}
         keys.update(read_keys)
         found.update(disk.get_many(read_keys))
         fresh: dict[str, Post] = {}
@@ -294,8 +293,8 @@ def read_files(config: SiteConfig, paths: list[Path],
 
 
 def _stamp_key(settings: str, path: Path, stat: os.stat_result) -> str:
-    return hashlib.sha256(f"{settings}\0{path}\0{stat.st_mtime_ns} {stat.st_ctime_ns} "
-                          f"{stat.st_size} {stat.st_ino} {stat.st_dev}".encode()).hexdigest()
+    return digest(settings, str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size,
+                  stat.st_ino, stat.st_dev)
 
 
 def _attempt(path: Path, call: Callable[[], T], read: dict[Path, FileRecord]) -> T | None:
@@ -451,7 +450,7 @@ def _validate(
     if kind == "page" and "/" in key:
         url = f"{prefix}/{key.rsplit('/', 1)[0]}/{slug}/"
     return Post(
-        source=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(), kind=kind, lang=lang,
+        source=path, rel=rel, digest=digest(raw), kind=kind, lang=lang,
         key=key, slug=slug, url=url, title=title, date=moment, updated=updated,
         categories=tuple(categories), tags=tuple(tags), draft=bool(draft),
         summary=summary, body=body, body_line=body_line, extra=dict(extra),

@@ -13,7 +13,8 @@ import html
 import queue
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,24 @@ class FormulaMemo:
     """Formulas rendered for pages (HTML + MathML)."""
     mathml: dict[Formula, Rendered] = field(default_factory=dict)
     """Formulas rendered for feeds (MathML only)."""
+    used: dict[tuple[str, str], frozenset[Formula]] = field(default_factory=dict)
+    """The distinct formulas of each body of the last build, by its post's path and digest."""
+    counts: Counter[Formula] = field(default_factory=Counter)
+    """How many of those bodies use each formula."""
+
+    def distinct(self, posts: Iterable[Post], bodies: Mapping[str, Body]) -> Collection[Formula]:
+        """The distinct formulas of the posts' bodies, updated from the last call's by what
+        changed: a rebuild after one edit looks at one body's formulas, not the site's."""
+        now = {(post.rel, post.digest): post.rel for post in posts}
+        for key in self.used.keys() - now.keys():
+            self.counts.subtract(self.used.pop(key))
+        for key, rel in now.items():
+            if key not in self.used:
+                self.used[key] = frozenset(formulas_of(bodies[rel]))
+                self.counts.update(self.used[key])
+        for formula in [f for f, count in self.counts.items() if count <= 0]:
+            del self.counts[formula]
+        return self.counts.keys()
 
 
 def formulas_of(body: Body) -> set[Formula]:
@@ -171,7 +190,7 @@ def render_formulas(
     results = FormulaResults()
     memo = FormulaMemo() if memo is None else memo
     shown = [bodies[post.rel] for post in posts]
-    distinct: set[Formula] = set().union(*map(formulas_of, shown))
+    distinct = set(memo.distinct(posts, bodies))
     results.cache_hits = len(distinct & memo.html.keys())
     if prefetched is not None:
         memo.html.update(prefetched.finish().done)

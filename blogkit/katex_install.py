@@ -7,13 +7,14 @@ fonts, and the error that says math cannot be rendered on this machine.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from .digest import digest
 
 NODE_MISSING = (
     "Node.js (the `node` command) is needed to render math. Install it (Debian/Ubuntu: "
@@ -36,7 +37,7 @@ def _package_file(name: str) -> bytes:
 
 def pinned_engine() -> str:
     """What decides the KaTeX that renders formulas: the pinned lock, or an override folder."""
-    lock = hashlib.sha256(_package_file("package-lock.json")).hexdigest()
+    lock = digest(_package_file("package-lock.json"))
     return f"{lock} {os.environ.get('BLOGKIT_KATEX_DIR', '')}"
 
 
@@ -54,7 +55,7 @@ def katex_install_dir() -> Path:
         return node_modules
     lock = _package_file("package-lock.json")
     cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    target = cache_home / "blogkit" / f"katex-{hashlib.sha256(lock).hexdigest()[:12]}"
+    target = cache_home / "blogkit" / f"katex-{digest(lock)[:12]}"
     if (target / "node_modules" / "katex" / "package.json").is_file():
         return target / "node_modules"
     npm = shutil.which("npm")

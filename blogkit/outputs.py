@@ -24,11 +24,12 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from . import __version__
+from .digest import digest
 from .i18n import load_ui
 from .markdown import Body
 from .meta import FEED_FORMATS, FeedFormat, feed_folder, page_image
 from .render import Known, Output, PageJob, Sink, alternates
-from .site import Entry, Site, category_of, digest
+from .site import Entry, Site, category_of
 from .templates import PostView, encode_url
 from .writer import StaticFile
 

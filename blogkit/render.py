@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from .background import Background
 from .config import SiteConfig
+from .digest import digest
 from .errors import SourceError
 from .i18n import format_date, load_ui, slugify
 from .markdown import PLACEHOLDER, Body
 from .meta import feed_links, social
-from .site import Entry, Site, category_of, digest, term_path
+from .site import Entry, Site, category_of, term_path
 from .templates import (
     LinkView,
     PageMeta,

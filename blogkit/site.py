@@ -7,7 +7,6 @@ and feeds can never be stale.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from urllib.parse import quote, unquote
 
 from .config import Category, SiteConfig
 from .content import Post
+from .digest import digest
 from .errors import SourceError
 from .i18n import slugify
 from .markdown import Body, TocEntry
@@ -249,14 +249,6 @@ def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
         pages={lang: each(listed) if lang in langs else listed
                for lang, listed in site.pages.items()},
         translations=translations, categories=terms(site.categories), tags=terms(site.tags))
-
-
-def digest(*parts: object) -> str:
-    """A stable digest of plain values (str, numbers, paths, dates, tuples of them).
-
-    `repr` of such values is the same in every process, unlike `hash` of a string.
-    """
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _build_site(config: SiteConfig, entries: dict[str, Entry], links: LinkTargets) -> Site:

@@ -7,13 +7,13 @@ in a Node worker (`katex_node`), installed on first use (`katex_install`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from .digest import digest
 from .katex_install import katex_install_dir, katex_version
 from .katex_node import CRASHED, TIMEOUT_PREFIX, Formula, KatexEngine, Rendered
 from .store import CacheDb
@@ -73,15 +73,8 @@ class FormulaCache:
     def keys(version: str, output: str, macros: Mapping[str, str],
              formulas: Sequence[Formula]) -> list[str]:
         """`key` of each formula (the settings are written out once)."""
-        # The JSON of [schema, version, output, display, macros, tex], written out as
-        # json.dumps would, with only the formula's part made per formula.
-        settings = json.dumps([_CACHE_SCHEMA, version, output])[:-1]
-        macro_json = json.dumps(json.dumps(dict(macros), sort_keys=True))
-        heads = {display: f"{settings}, {json.dumps(display)}, {macro_json}, "
-                 for display in (True, False)}
-        quoted = json.encoder.encode_basestring_ascii
-        return [hashlib.sha256(f"{heads[f.display]}{quoted(f.tex)}]".encode("ascii")).hexdigest()
-                for f in formulas]
+        settings = (_CACHE_SCHEMA, version, output, sorted(macros.items()))
+        return [digest(settings, f.display, f.tex) for f in formulas]
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""

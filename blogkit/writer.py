@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .digest import digest
 from .errors import BuildError, SourceError, UsageError
 from .render import Output
-from .site import digest
 
 MARKER_NAME = ".blogkit-output"
 """A file in every output folder blogkit made; only such folders are ever replaced."""
