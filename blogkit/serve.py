@@ -59,6 +59,8 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 _WATCHED = ("content", "templates", "static")
+_TEMPORARY_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp")
+"""Editor temporaries by suffix (the rest: see `_editor_temporary`)."""
 _BARE_404 = b"<!DOCTYPE html><title>404</title><body><p>404 not found</p></body>"
 
 
@@ -131,8 +133,7 @@ class DevServer:
 
         `ready` is set once the watcher sees events (see `start_watching`).
         """
-        from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend
-        from watchfiles.main import _default_force_polling, _default_poll_delay_ms
+        import watchfiles
 
         output = self.options.output_dir.resolve()
         sentinel = self.sentinel
@@ -141,38 +142,49 @@ class DevServer:
             where = Path(path)
             if where == sentinel:
                 return True
-            if where.is_relative_to(output) or where.name.endswith(("~", ".swp", ".tmp")):
+            if where.is_relative_to(output) or _editor_temporary(where.name):
                 return False
             return where == self.root / CONFIG_NAME or any(
                 where.is_relative_to(self.root / folder) for folder in _WATCHED)
 
-        # A change after a quiet spell is taken once QUICK_STEP_MS pass with no other (an
-        # editor's write-temporary-then-rename save is one change), so the preview follows
-        # at once. Right after a rebuild, changes are grouped until BURST_STEP_MS pass with
-        # no other: a burst of saves, or what changed during the rebuild, is one rebuild.
-        burst_until = 0.0
-        # Polling where watchfiles' own watch() would poll (WSL, WATCHFILES_FORCE_POLLING).
-        polling, delay = _default_force_polling(None), _default_poll_delay_ms(300)
-        with RustNotify([str(self.root)], False, polling, delay, True, False) as notify:
-            while not stop.is_set():
-                burst_ms = int((burst_until - time.monotonic()) * 1000)
-                if burst_ms > 0:  # until the burst window closes, then quick again
-                    raw = notify.watch(MAX_GROUP_MS, BURST_STEP_MS, burst_ms, stop)
-                else:
-                    raw = notify.watch(MAX_GROUP_MS, QUICK_STEP_MS, IDLE_MS, stop)
-                if isinstance(raw, str):  # "timeout", or "stop" / "signal": end
-                    if raw != "timeout":
-                        return
-                    if burst_ms <= 0 and self.collect_pending:  # idle: collect what rebuilds left
-                        self.prepare()
-                    continue
-                changes = {(change, path) for change, path in raw if relevant(change, path)}
-                paths = {Path(path) for _, path in changes} - {sentinel}
+        # One watchfiles.watch() generator, with its step and timeout fixed, gives all three
+        # latencies. step=QUICK_STEP_MS: a batch comes once QUICK_STEP_MS pass with no other
+        # change (an editor's write-temporary-then-rename save is one batch), or at the
+        # latest after debounce=MAX_GROUP_MS; after a quiet spell it is rebuilt at once, so
+        # the preview follows at once. rust_timeout=BURST_STEP_MS with yield_on_timeout: an
+        # empty batch says BURST_STEP_MS passed with no change. A batch whose wait began
+        # within BURST_SECONDS of a rebuild (a burst of saves, or what changed during the
+        # rebuild) is held, with the batches after it, until such an empty batch or until
+        # MAX_GROUP_MS after that wait began: the group is one rebuild. The empty batches
+        # also tick the idle clock: IDLE_MS after the last change or rebuild, collect.
+        # force_polling=None: watchfiles' own choice (WSL, WATCHFILES_FORCE_POLLING).
+        pending: set[Path] = set()
+        held = False  # pending waits for a quiet BURST_STEP_MS (else it is rebuilt at once)
+        group_start = burst_until = 0.0
+        waiting_since = last_change = time.monotonic()
+        batches = watchfiles.watch(
+            self.root, watch_filter=relevant, debounce=MAX_GROUP_MS, step=QUICK_STEP_MS,
+            stop_event=stop, rust_timeout=BURST_STEP_MS, yield_on_timeout=True,
+            raise_interrupt=False, force_polling=None)
+        with contextlib.closing(batches):  # ends watchfiles' thread even if a step raises
+            for changes in batches:
+                now = time.monotonic()
                 if changes:
                     ready.set()
-                if paths:
-                    self._rebuild_changed(paths)
-                    burst_until = time.monotonic() + BURST_SECONDS
+                    last_change = now
+                paths = {Path(path) for _, path in changes} - {sentinel}
+                if paths and not pending:
+                    held, group_start = waiting_since < burst_until, waiting_since
+                pending |= paths
+                if pending and (not held or not changes
+                                or now - group_start >= MAX_GROUP_MS / 1000):
+                    self._rebuild_changed(pending)
+                    pending = set()
+                    last_change = time.monotonic()
+                    burst_until = last_change + BURST_SECONDS
+                elif not changes and self.collect_pending and now - last_change >= IDLE_MS / 1000:
+                    self.prepare()  # idle: collect what rebuilds left
+                waiting_since = time.monotonic()
 
     def _rebuild_changed(self, paths: set[Path]) -> None:
         """Rebuild for the files the watcher reported, and print the line saying so."""
@@ -211,6 +223,23 @@ class DevServer:
                 break
         self.sentinel.unlink(missing_ok=True)
         return watcher
+
+
+def _editor_temporary(name: str) -> bool:
+    """Whether a file name is one an editor or tool writes beside the file it saves.
+
+    vim: swap files (`.name.swp`, `.swo`, `.swx`), the write probe `4913` (4913 + 123·k
+    while that exists) and backups (`name~`, also emacs'); emacs: locks (`.#name`) and
+    auto-saves (`#name#`); GNU sed -i: `sed` and six letters or digits; others: `.tmp`.
+    """
+    if name.endswith(_TEMPORARY_SUFFIXES) or name.startswith(".#"):
+        return True
+    if len(name) > 1 and name.startswith("#") and name.endswith("#"):
+        return True
+    if name.isascii() and name.isdecimal():
+        return int(name) >= 4913 and (int(name) - 4913) % 123 == 0
+    stem = name[3:]
+    return len(name) == 9 and name.startswith("sed") and stem.isascii() and stem.isalnum()
 
 
 def serve(options: BuildOptions, host: str, port: int, open_browser: bool = False) -> int:
