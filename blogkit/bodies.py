@@ -71,8 +71,9 @@ def render_all(
     workers: int | None = None,
     on_ready: Callable[[Sequence[Body]], None] | None = None,
     pool: BodyPool | None = None,
-) -> dict[str, Body]:
-    """Every post's Body, keyed by its content-relative path; render only what is new.
+) -> tuple[dict[str, Body], int]:
+    """Every post's Body, keyed by its content-relative path, and how many were rendered
+    from Markdown (not found in `memo` or the disk cache); render only what is new.
 
     `keys` are the posts' `body_keys`. `on_ready` is given the bodies that were not in
     `memo` in batches, as they arrive from the pool or the disk cache (after the pool has
@@ -84,6 +85,7 @@ def render_all(
         found = {post.rel: memo[(post.rel, keys[post.rel])] for post in posts
                  if (post.rel, keys[post.rel]) in memo}
     wanted = [post for post in posts if post.rel not in found]
+    rendered = 0
     with pool or BodyPool(config, workers) as renderer:
         if wanted:
             with PickleStore(config.cache_dir / CACHE_NAME, "body", Body) as disk:
@@ -100,10 +102,11 @@ def render_all(
                                   or pickle.dumps(body, PICKLE_PROTOCOL)
                                   for rel, body in fresh.items()})
                 found.update(fresh)
+                rendered = len(fresh)
     if memo is not None:
         memo.clear()
         memo.update({(rel, keys[rel]): body for rel, body in found.items()})
-    return {post.rel: found[post.rel] for post in posts}
+    return {post.rel: found[post.rel] for post in posts}, rendered
 
 
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:

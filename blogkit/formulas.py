@@ -12,12 +12,12 @@ import contextlib
 import html
 import queue
 import re
-import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .background import Background, Task
 from .config import SiteConfig
 from .content import Post
 from .errors import SourceError
@@ -104,7 +104,7 @@ def formulas_of(body: Body) -> set[Formula]:
 
 
 class Prefetch:
-    """Renders formulas in a background thread while the bodies are still being rendered.
+    """Renders formulas in a `Background` task while the bodies are still being rendered.
 
     KaTeX runs in its own Node process, so it can work while the Markdown pool does: the
     build hands each batch of new bodies to `add` as it arrives, and `render_formulas`
@@ -112,13 +112,13 @@ class Prefetch:
     `render_formulas` to meet and report; the prefetch just stops.
     """
 
-    def __init__(self, config: SiteConfig, memo: FormulaMemo) -> None:
-        self.config, self.memo = config, memo
+    def __init__(self, config: SiteConfig, memo: FormulaMemo, background: Background) -> None:
+        self.config, self.memo, self.background = config, memo, background
         self.known = set(memo.html)
         self.done: dict[Formula, Rendered] = {}
         self.hits = self.misses = 0
         self._queue: queue.SimpleQueue[list[Formula] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._task: Task[None] | None = None
 
     def add(self, bodies: Iterable[Body]) -> None:
         """Queue the formulas of `bodies` not rendered yet (call from one thread only)."""
@@ -126,18 +126,16 @@ class Prefetch:
         if not fresh:
             return
         self.known.update(fresh)
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="katex-prefetch",
-                                            daemon=True)
-            self._thread.start()
+        if self._task is None:
+            self._task = self.background.start("katex-prefetch", self._work)
         self._queue.put(fresh)
 
     def finish(self) -> Prefetch:
         """Wait for the queued formulas; return self."""
-        if self._thread is not None:
+        if self._task is not None:
             self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+            self._task.result()
+            self._task = None
         return self
 
     def _work(self) -> None:

@@ -28,7 +28,8 @@ from .digest import digest
 from .i18n import load_ui
 from .markdown import Body
 from .meta import FEED_FORMATS, FeedFormat, feed_folder, page_image
-from .render import Known, Output, PageJob, Sink, alternates
+from .plan import PageJob
+from .render import Known, Output, Sink, alternates
 from .site import Entry, Site, category_of
 from .templates import PostView, encode_url
 from .writer import StaticFile
@@ -138,31 +139,18 @@ def feeds(
 
 
 def sitemap(site: Site, jobs: Sequence[PageJob], site_key: str, pages_key: str,
-            known: Known, sink: Sink,
-            memo: dict[int, tuple[PageJob, datetime | None]] | None = None) -> None:
+            known: Known, sink: Sink) -> None:
     """Give sitemap.xml to `sink`: every page but 404, its lastmod, and its translations.
 
     Translations are `xhtml:link` hreflang alternates (with x-default), as Google reads
     them; they are the same as the `<link rel="alternate">` in the pages' heads. They are
     a function of the set of pages (`pages_key`): when neither it nor a date changed,
-    the digest is `known` and the sitemap is not made again. `memo` keeps each job's
-    lastmod by the job's identity (the dev server keeps the jobs of unchanged pages).
+    the digest is `known` and the sitemap is not made again.
     """
     config = site.config
     absolute = config.base_url.rstrip("/")
     shown = [job for job in jobs if job.page_id != ("404",)]
-    old = memo.copy() if memo is not None else {}
-    lastmods = []
-    for job in shown:
-        found = old.get(id(job))
-        if found is None or found[0] is not job:
-            found = (job, _lastmod(site, job))
-        lastmods.append(found[1])
-        if memo is not None:
-            memo[id(job)] = found
-    if memo is not None:
-        for gone in old.keys() - {id(job) for job in shown}:
-            del memo[gone]
+    lastmods = [_lastmod(site, job) for job in shown]
     key = digest(site_key, pages_key, [job.url for job in shown], lastmods)
     if known("sitemap.xml", key):
         sink(Output("sitemap.xml", None, "sitemap", None, key))

@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import BuildCache, BuildOptions, collector_paused, compile_site
+from .changes import classify
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, SourceError, UsageError, overlay_html
 from .katex_install import TexSetupError
@@ -100,7 +101,8 @@ class DevServer:
             # The cyclic collector's full passes over the cached site would cost more than
             # the rebuild; it runs while the server is idle instead (see `watch`).
             with self.building, collector_paused():
-                compiled = compile_site(self.options, self.cache, changed)
+                changes = classify(self.root, changed) if changed is not None else None
+                compiled = compile_site(self.options, self.cache, changes)
         except Exception as exc:  # noqa: BLE001 (see _as_errors)
             # Whatever fails, the server keeps the last good site and keeps watching.
             errors = _as_errors(exc)

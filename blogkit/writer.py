@@ -285,6 +285,52 @@ class Staging:
         self.staged.append(path)
 
 
+class InMemory:
+    """The dev server's output: every file held in memory, as `Staging` would write it.
+
+    `previous` (path -> (digest, bytes)) is the last good build's: an output whose digest
+    is `known` there is not made again, and `put` takes its bytes from there.
+    """
+
+    place = None
+    """Pages rendered in pool workers come back as bytes (see `render.run`)."""
+
+    def __init__(self, previous: dict[str, tuple[str, bytes]],
+                 previous_site: dict[str, Any]) -> None:
+        self.previous = previous
+        self.previous_site = previous_site
+        """What the build that made `previous` said of it (see `Staging.commit`)."""
+        self.outputs: list[Output] = []
+        self.statics: list[StaticFile] = []
+        self.site: dict[str, Any] = {}
+        self.kept = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.outputs) + len(self.statics)
+
+    def known(self, path: str, made_from: str) -> bool:
+        return self.previous.get(path, ("", b""))[0] == made_from
+
+    def put(self, item: Output) -> None:
+        if item.data is None:
+            item = Output(item.path, self.previous[item.path][1], item.source, item.origin,
+                          item.digest)
+            self.kept += 1
+        self.outputs.append(item)
+
+    def copy(self, static: StaticFile) -> None:
+        self.statics.append(static)
+
+    def commit(self, site: dict[str, Any] | None = None) -> None:
+        self.site = site or {}
+
+    @property
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """What the next build's `previous` is: path -> (digest, bytes)."""
+        return {o.path: (o.digest, o.data) for o in self.outputs if o.data is not None}
+
+
 def _swap(staging: Path, output: Path) -> None:
     if not output.exists():
         staging.rename(output)

@@ -123,10 +123,10 @@ def test_bodies_start_rendering_while_the_posts_are_read(tmp_path: Path) -> None
         assert len(offered) == len(posts)
         assert POOL_THRESHOLD <= len(early) < len(posts)
         assert early <= set(offered[:len(early) + 16])
-        bodies = render_all(config, posts, keys, pool=pool)
+        bodies, _ = render_all(config, posts, keys, pool=pool)
     # The same bodies as rendered one by one in this process, none missing.
     shutil.rmtree(root / ".blogkit-cache")
-    assert render_all(config, posts, keys, workers=1) == bodies
+    assert render_all(config, posts, keys, workers=1) == (bodies, len(posts))
 
 
 def test_posts_read_again_do_not_render_bodies_the_cache_has(tmp_path: Path) -> None:
