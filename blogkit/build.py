@@ -38,28 +38,25 @@ from . import formulas as math_step
 from . import outputs as publish
 from .background import Background
 from .bodies import LIBRARIES, BodyPool, body_keys, render_all
+from .build_cache import BuildCache
 from .changes import Changes
-from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import ContentMemo, Loaded, Post, load_content
+from .config import SiteConfig, load_config
+from .content import Loaded, Post, load_content
 from .digest import digest
 from .errors import BuildError, SourceError
-from .formulas import FormulaMemo
 from .highlight import stylesheet, stylesheet_version
 from .katex_install import pinned_engine
 from .markdown import Body
-from .page_digests import ShownMemo, job_digests
-from .plan import PageJob, PlanMemo, pages_key, plan
+from .page_digests import job_digests
+from .plan import PageJob, pages_key, plan
 from .render import Output, Place, run
 from .site import Site, assemble
-from .statics import StaticsMemo, static_files
-from .store import PickleStore
-from .templates import THEME_DIR, names_read, site_environment
+from .statics import static_files
 from .writer import InMemory, Staging, StaticFile, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
-    import jinja2
 
-    from .patch import LastBuild
+    pass
 
 
 @dataclass(frozen=True)
@@ -117,103 +114,8 @@ class Compiled:
     """Only posts' text changed, and the last build was patched (see patch.py)."""
 
 
-NAMES_CACHE = "templates.sqlite"
-SHOWN_CACHE = "shown.sqlite"
 _THEME_LIBRARIES = tuple(f"{name} {version(name)}" for name in ("jinja2", "markupsafe"))
 """Versions pages depend on besides the body's (see `bodies.LIBRARIES`)."""
-
-
-@dataclass(frozen=True)
-class TemplateNames:
-    """What each template of one theme can read, as kept on disk (see `BuildCache.reads`)."""
-
-    names: dict[str, frozenset[str] | None]
-
-
-@dataclass
-class BuildCache:
-    """What a rebuild reuses: each stage's memo, for one `blogkit.yaml`.
-
-    When blogkit.yaml's bytes change, every memo is dropped (the on-disk caches stay). A
-    CLI build starts from an empty one; the dev server keeps one between rebuilds. The
-    output is the same either way, which the tests check.
-    """
-
-    config_bytes: bytes = b""
-    content: ContentMemo = field(default_factory=ContentMemo)
-    bodies: dict[tuple[str, str], Body] = field(default_factory=dict)
-    formulas: FormulaMemo = field(default_factory=FormulaMemo)
-    plan: PlanMemo = field(default_factory=PlanMemo)
-    shown: ShownMemo | None = None
-    """What listings show of each post (None: read from the disk cache when wanted)."""
-    statics: StaticsMemo = field(default_factory=dict)
-    templates: object = None
-    """The theme files of the last build (see `_templates_key`)."""
-    jinja: tuple[object, jinja2.Environment] | None = None
-    """The Jinja environment and the theme files it was made for (compiled once)."""
-    names: dict[str, frozenset[str] | None] = field(default_factory=dict)
-    """What each template can read (`reads`), for the theme files `names_for`."""
-    names_for: object = None
-    outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    """The dev server's last good build: path -> (digest, bytes)."""
-    record: dict[str, Any] = field(default_factory=dict)
-    """What that build said of its output (see `_keep_output`)."""
-    last: LastBuild | None = None
-    """The last dev-server build, when it succeeded: where the text-edit path starts."""
-
-    def check_config(self, root: Path) -> None:
-        """Forget everything if blogkit.yaml changed since the last build."""
-        path = root / CONFIG_NAME
-        current = path.read_bytes() if path.is_file() else b""
-        if current != self.config_bytes:
-            fresh = BuildCache(config_bytes=current)
-            self.__dict__.update(fresh.__dict__)
-
-    def check_templates(self, root: Path) -> object:
-        """Return what stands for the theme files (names, sizes, mtimes; a change re-renders
-        every page), and forget the planned jobs if they changed: jobs hold UI strings."""
-        key = _templates_key(root)
-        if key != self.templates:
-            self.templates, self.plan = key, PlanMemo()
-        return key
-
-    def environment(self, root: Path, key: object, cache_dir: Path) -> jinja2.Environment:
-        """The Jinja environment, made anew only when the theme files (`key`) changed; it
-        keeps compiled templates in `cache_dir`."""
-        if self.jinja is None or self.jinja[0] != key:
-            self.jinja = (key, site_environment(root, cache_dir))
-        return self.jinja[1]
-
-    def reads(self, root: Path, key: object, cache_dir: Path, template: str
-              ) -> frozenset[str] | None:
-        """What `template` can read (see `templates.names_read`), found once per theme and
-        kept on disk: a build that renders nothing need not parse a template."""
-        if self.names_for != key:
-            with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
-                found = disk.get_many({"theme": digest(__version__, key)}).get("theme")
-            self.names_for, self.names = key, dict(found.names) if found else {}
-        if template not in self.names:
-            self.names[template] = names_read(self.environment(root, key, cache_dir),
-                                              template)
-            with PickleStore(cache_dir / NAMES_CACHE, "names", TemplateNames) as disk:
-                disk.put_many({digest(__version__, key): TemplateNames(dict(self.names))})
-        return self.names[template]
-
-    def shown_digests(self, cache_dir: Path, site_key: str) -> ShownMemo:
-        """What listings showed of each post in the last build (from disk the first time)."""
-        if self.shown is None or self.shown.site_key != site_key:
-            with PickleStore(cache_dir / SHOWN_CACHE, "shown", tuple) as disk:
-                found = disk.get_many({"last": "last"}).get("last")
-            # One entry, the last build's: digests for another site key are never asked for.
-            digests = found[1] if found is not None and len(found) == 2 and \
-                found[0] == site_key and isinstance(found[1], dict) else {}
-            self.shown = ShownMemo(digests, site_key=site_key)
-        return self.shown
-
-    def keep_shown(self, cache_dir: Path) -> None:
-        if self.shown is not None and self.shown.changed:
-            with PickleStore(cache_dir / SHOWN_CACHE, "shown", tuple) as disk:
-                disk.put_many({"last": (self.shown.site_key, self.shown.digests)})
 
 
 class Target(Protocol):
@@ -239,7 +141,7 @@ class Read:
     posts: list[Post]
     """The published posts and pages."""
     templates_key: object
-    """The theme files (see `_templates_key`)."""
+    """The theme files (see `build_cache.templates_key`)."""
     site_key: str
     """What every page depends on: blogkit and KaTeX, configuration, theme."""
     inputs: str | None
@@ -481,19 +383,6 @@ def _whole_record(site: dict[str, Any]) -> bool:
             and isinstance(site.get("pages"), int) and isinstance(site.get("statics"), list)
             and isinstance(counts, dict)
             and all(isinstance(counts.get(name), int) for name in ("uses", "distinct")))
-
-
-def _templates_key(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every template (and theme UI string file) that can be used:
-    any change re-renders all."""
-    found = []
-    for folder in (root / "templates", THEME_DIR / "templates", THEME_DIR / "i18n"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    stat = path.stat()
-                    found.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
 
 
 def _is_published(options: BuildOptions, now: datetime, post: Post) -> bool:

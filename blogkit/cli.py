@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildCache, BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, build
+from .build_cache import BuildCache
 from .errors import BuildError, UsageError
 from .katex_install import TexSetupError
 

@@ -15,16 +15,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from time import time_ns
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from . import __version__
 from .config import SiteConfig
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source
 from .i18n import slugify
-from .store import PickleStore
+from .post_cache import PostCache
 from .yamlpos import YamlDoc, did_you_mean, load
 
 _FRONT_KEYS = {
@@ -39,7 +37,6 @@ _FRONT_KEYS = {
     "lang",
     "extra",
 }
-CACHE_NAME = "posts.sqlite"
 T = TypeVar("T")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 
@@ -222,79 +219,39 @@ def _unchanged(memo: ContentMemo, path: Path) -> bool:
     return remembered[0] == (stat.st_mtime_ns, stat.st_size)
 
 
-STAMP_TABLE = "stamp"
-RACY_NS = 3_000_000_000
-"""A file changed less than this long before it was looked at may change again within the
-same timestamp tick (file systems keep times to a few milliseconds, FAT to two seconds):
-then its stamp is not kept, and the next build reads it again."""
-STAMPS_SEE_EVERY_WRITE = os.name != "nt"
-"""Whether a file's ctime changes with every write. On Windows it is the creation time, so
-a rewrite that kept the size and put the mtime back would keep its stamp: there, every
-file is read by every build."""
-
-
 def read_files(config: SiteConfig, paths: list[Path],
                on_read: Callable[[Post], None] | None = None) -> dict[Path, FileRecord]:
-    """Read and validate `paths`: a valid file read before is taken from the disk cache.
-
-    A Post is a function of the file's bytes, its path and the configuration, so the
-    cache key is a digest of those; files with mistakes are not cached (their errors are
-    found, and reported, anew). A file whose stamp (mtime, ctime, size and inode) is one
-    an earlier build kept is not even read: the stamp names the digest its bytes had.
-    Stamps are kept only of files unchanged for `RACY_NS` when looked at, so a write in
-    the same timestamp tick as a build's reading cannot go unseen (git's rule for its
-    index); any write sets the ctime, which no tool can set back.
-    """
-    looked_at = time_ns()
+    """Read and validate `paths`; a valid file read before is taken from the disk cache
+    (by its stamp without reading it, else by its bytes: see post_cache.py)."""
     stats: dict[Path, os.stat_result] = {}
     read: dict[Path, FileRecord] = {}
     for path in paths:
         stat = _attempt(path, path.stat, read)
         if stat is not None:
             stats[path] = stat
-    settings = digest(__version__, repr(config))
-    stamp_keys = {str(path): _stamp_key(settings, path, stat) for path, stat in stats.items()
-                  if STAMPS_SEE_EVERY_WRITE}
-    with PickleStore(config.cache_dir / CACHE_NAME, "post", Post) as disk, \
-            PickleStore(config.cache_dir / CACHE_NAME, STAMP_TABLE, str) as stamps:
-        keys = stamps.get_many(stamp_keys)
-        found = disk.get_many(keys)
+    with PostCache(config) as cache:
+        found = cache.by_stamp(stats)
         raw: dict[Path, bytes] = {}
         for path in stats:
-            if str(path) not in found:
+            if path not in found:
                 data = _attempt(path, path.read_bytes, read)
                 if data is not None:
                     raw[path] = data
-        read_keys = {str(path): digest(settings, str(path), data) for path, data in raw.items()}
-        keys.update(read_keys)
-        found.update(disk.get_many(read_keys))
-        fresh: dict[str, Post] = {}
-        fresh_stamps: dict[str, str] = {}
+        found.update(cache.by_bytes(raw))
         for path, stat in stats.items():
-            name = str(path)
-            if name not in found and path not in raw:
+            if path not in found and path not in raw:
                 continue  # vanished or unreadable since its stat: recorded above
             file_errors: list[SourceError] = []
-            post = found.get(name)
+            post = found.get(path)
+            new = post is None
             if post is None:
                 post = _load_file(config, path, raw[path], file_errors)
-                if post is not None and not file_errors:
-                    fresh[keys[name]] = post
-                    if on_read is not None:
-                        on_read(post)
-            if post is not None and not file_errors and name in read_keys and \
-                    name in stamp_keys and \
-                    looked_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
-                fresh_stamps[stamp_keys[name]] = keys[name]
+                if post is not None and not file_errors and on_read is not None:
+                    on_read(post)
+            if post is not None and not file_errors:
+                cache.keep(path, stat, post, read_now=path in raw, new=new)
             read[path] = ((stat.st_mtime_ns, stat.st_size), post, file_errors)
-        disk.put_many(fresh)
-        stamps.put_many(fresh_stamps)
     return read
-
-
-def _stamp_key(settings: str, path: Path, stat: os.stat_result) -> str:
-    return digest(settings, str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size,
-                  stat.st_ino, stat.st_dev)
 
 
 def _attempt(path: Path, call: Callable[[], T], read: dict[Path, FileRecord]) -> T | None:

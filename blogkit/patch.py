@@ -32,7 +32,8 @@ from .site import Entry, Site, link_errors, make_entry, with_entries
 from .writer import StaticFile
 
 if TYPE_CHECKING:
-    from .build import BuildCache, Compiled, Made, Read
+    from .build import Compiled, Made, Read
+    from .build_cache import BuildCache
 
 _TEXT_FIELDS = frozenset({"digest", "body", "body_line", "title_line", "summary_line", "slug_at"})
 """A post's fields that change with its text alone (the rest must be as before)."""

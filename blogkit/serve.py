@@ -30,25 +30,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import BuildCache, BuildOptions, collector_paused, compile_site
+from .build import BuildOptions, collector_paused, compile_site
+from .build_cache import BuildCache
 from .changes import classify
-from .config import CONFIG_NAME, load_config
+from .config import load_config
 from .errors import BuildError, SourceError, UsageError, overlay_html
 from .katex_install import TexSetupError
 from .patch import prepare as prepare_patch
+from .watcher import watch_site
 
 RELOAD_PATH = "__blogkit/reload"
 """Long-poll endpoint under the base path: `?epoch=N` answers once the site is newer than N."""
 POLL_SECONDS = 25.0
-IDLE_MS = 1500
-"""After this long without a change, the server collects garbage."""
-QUICK_STEP_MS = 5
-"""After a quiet spell, a change is taken once this long passes without another."""
-BURST_STEP_MS = 30
-"""Within BURST_SECONDS of a rebuild, changes are grouped until this long passes without one."""
-BURST_SECONDS = 0.2
-MAX_GROUP_MS = 400
-"""Changes that never stop are still taken at least this often."""
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -59,9 +52,6 @@ _TYPES = {
     ".woff2": "font/woff2",
     ".txt": "text/plain; charset=utf-8",
 }
-_WATCHED = ("content", "templates", "static")
-_TEMPORARY_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp")
-"""Editor temporaries by suffix (the rest: see `_editor_temporary`)."""
 _BARE_404 = b"<!DOCTYPE html><title>404</title><body><p>404 not found</p></body>"
 
 
@@ -85,8 +75,6 @@ class DevServer:
         self.cache = BuildCache()
         self.site = ServedSite(0)
         self.changed = threading.Condition()
-        self.collect_pending = False
-        """A rebuild ran since the last garbage collection."""
         self.building = threading.Lock()
         """Held while the cache is in use: the first build (in the main thread) and the
         watcher's rebuilds never overlap."""
@@ -121,7 +109,6 @@ class DevServer:
         with self.changed:
             self.site = site
             self.changed.notify_all()
-        self.collect_pending = True
         return f"{summary} in {millis:.0f} ms"
 
     def wait_newer(self, epoch: int, timeout: float) -> int:
@@ -131,62 +118,11 @@ class DevServer:
             return self.site.epoch
 
     def watch(self, stop: threading.Event, ready: threading.Event) -> None:
-        """Rebuild on every burst of changes under the watched folders, until `stop` is set.
-
-        `ready` is set once the watcher sees events (see `start_watching`).
-        """
-        import watchfiles
-
-        output = self.options.output_dir.resolve()
-        sentinel = self.sentinel
-
-        def relevant(_change: object, path: str) -> bool:
-            where = Path(path)
-            if where == sentinel:
-                return True
-            if where.is_relative_to(output) or _editor_temporary(where.name):
-                return False
-            return where == self.root / CONFIG_NAME or any(
-                where.is_relative_to(self.root / folder) for folder in _WATCHED)
-
-        # One watchfiles.watch() generator, with its step and timeout fixed, gives all three
-        # latencies. step=QUICK_STEP_MS: a batch comes once QUICK_STEP_MS pass with no other
-        # change (an editor's write-temporary-then-rename save is one batch), or at the
-        # latest after debounce=MAX_GROUP_MS; after a quiet spell it is rebuilt at once, so
-        # the preview follows at once. rust_timeout=BURST_STEP_MS with yield_on_timeout: an
-        # empty batch says BURST_STEP_MS passed with no change. A batch whose wait began
-        # within BURST_SECONDS of a rebuild (a burst of saves, or what changed during the
-        # rebuild) is held, with the batches after it, until such an empty batch or until
-        # MAX_GROUP_MS after that wait began: the group is one rebuild. The empty batches
-        # also tick the idle clock: IDLE_MS after the last change or rebuild, collect.
-        # force_polling=None: watchfiles' own choice (WSL, WATCHFILES_FORCE_POLLING).
-        pending: set[Path] = set()
-        held = False  # pending waits for a quiet BURST_STEP_MS (else it is rebuilt at once)
-        group_start = burst_until = 0.0
-        waiting_since = last_change = time.monotonic()
-        batches = watchfiles.watch(
-            self.root, watch_filter=relevant, debounce=MAX_GROUP_MS, step=QUICK_STEP_MS,
-            stop_event=stop, rust_timeout=BURST_STEP_MS, yield_on_timeout=True,
-            raise_interrupt=False, force_polling=None)
-        with contextlib.closing(batches):  # ends watchfiles' thread even if a step raises
-            for changes in batches:
-                now = time.monotonic()
-                if changes:
-                    ready.set()
-                    last_change = now
-                paths = {Path(path) for _, path in changes} - {sentinel}
-                if paths and not pending:
-                    held, group_start = waiting_since < burst_until, waiting_since
-                pending |= paths
-                if pending and (not held or not changes
-                                or now - group_start >= MAX_GROUP_MS / 1000):
-                    self._rebuild_changed(pending)
-                    pending = set()
-                    last_change = time.monotonic()
-                    burst_until = last_change + BURST_SECONDS
-                elif not changes and self.collect_pending and now - last_change >= IDLE_MS / 1000:
-                    self.prepare()  # idle: collect what rebuilds left
-                waiting_since = time.monotonic()
+        """Rebuild on every burst of changes to the site's inputs, until `stop` is set;
+        get ready for the next edit while idle. `ready` is set once the watcher sees
+        events (see `start_watching`)."""
+        watch_site(self.root, self.options.output_dir.resolve(), self.sentinel,
+                   self._rebuild_changed, self.prepare, stop, ready)
 
     def _rebuild_changed(self, paths: set[Path]) -> None:
         """Rebuild for the files the watcher reported, and print the line saying so."""
@@ -202,7 +138,6 @@ class DevServer:
         collect garbage now rather than when a request or the next edit allocates."""
         with self.building:
             prepare_patch(self.cache)
-            self.collect_pending = False
             gc.collect()
 
     @property
@@ -225,23 +160,6 @@ class DevServer:
                 break
         self.sentinel.unlink(missing_ok=True)
         return watcher
-
-
-def _editor_temporary(name: str) -> bool:
-    """Whether a file name is one an editor or tool writes beside the file it saves.
-
-    vim: swap files (`.name.swp`, `.swo`, `.swx`), the write probe `4913` (4913 + 123·k
-    while that exists) and backups (`name~`, also emacs'); emacs: locks (`.#name`) and
-    auto-saves (`#name#`); GNU sed -i: `sed` and six letters or digits; others: `.tmp`.
-    """
-    if name.endswith(_TEMPORARY_SUFFIXES) or name.startswith(".#"):
-        return True
-    if len(name) > 1 and name.startswith("#") and name.endswith("#"):
-        return True
-    if name.isascii() and name.isdecimal():
-        return int(name) >= 4913 and (int(name) - 4913) % 123 == 0
-    stem = name[3:]
-    return len(name) == 9 and name.startswith("sed") and stem.isascii() and stem.isalnum()
 
 
 def serve(options: BuildOptions, host: str, port: int, open_browser: bool = False) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from blogkit import content
+from blogkit import post_cache
 from blogkit.config import load_config
 from blogkit.content import Post, load_posts
 from blogkit.errors import BuildError
@@ -136,7 +136,7 @@ def test_categories_string_or_list_and_tags(tmp_path: Path) -> None:
 def test_posts_come_from_the_disk_cache_only_while_their_bytes_are_the_same(
         tmp_path: Path) -> None:
     from blogkit.build import BuildOptions, build
-    from blogkit.content import CACHE_NAME
+    from blogkit.post_cache import CACHE_NAME
 
     root = tmp_path / "site"
     (root / "content/posts").mkdir(parents=True)
@@ -195,7 +195,7 @@ THREE = {f"posts/p{n}.md": f"---\ntitle: T{n}\ndate: 2026-01-0{n + 1}\n---\nBody
 
 def test_a_file_whose_stamp_was_kept_is_not_read_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(content, "RACY_NS", 0)  # as if the files were written long ago
+    monkeypatch.setattr(post_cache, "RACY_NS", 0)  # as if the files were written long ago
     first = site(tmp_path, THREE)
     reads = read_counted(monkeypatch)
     assert load_posts(load_config(tmp_path)) == first
@@ -223,7 +223,7 @@ def test_files_changed_just_before_they_were_read_are_read_again(
 
 def test_a_file_with_mistakes_keeps_no_stamp(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(content, "RACY_NS", 0)
+    monkeypatch.setattr(post_cache, "RACY_NS", 0)
     files = {**THREE, "posts/bad.md": "---\ntitle: Bad\ndate: 2026-13-01\n---\n"}
     assert len(messages(tmp_path, files)) == 1
     reads = read_counted(monkeypatch)
@@ -236,19 +236,19 @@ def test_a_file_with_mistakes_keeps_no_stamp(
 
 
 def kept_stamps(root: Path) -> int:
-    with sqlite3.connect(root / ".blogkit-cache" / content.CACHE_NAME) as db:
-        return int(db.execute(f"SELECT count(*) FROM {content.STAMP_TABLE}").fetchone()[0])
+    with sqlite3.connect(root / ".blogkit-cache" / post_cache.CACHE_NAME) as db:
+        return int(db.execute(f"SELECT count(*) FROM {post_cache.STAMP_TABLE}").fetchone()[0])
 
 
 def test_where_the_ctime_misses_writes_every_file_is_read_by_every_build(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(content, "RACY_NS", 0)
+    monkeypatch.setattr(post_cache, "RACY_NS", 0)
     first = site(tmp_path, THREE)
     assert kept_stamps(tmp_path) == 3
-    monkeypatch.setattr(content, "STAMPS_SEE_EVERY_WRITE", False)  # Windows' st_ctime
+    monkeypatch.setattr(post_cache, "STAMPS_SEE_EVERY_WRITE", False)  # Windows' st_ctime
     reads = read_counted(monkeypatch)
     assert load_posts(load_config(tmp_path)) == first  # stamps kept before are not trusted
-    (tmp_path / ".blogkit-cache" / content.CACHE_NAME).unlink()
+    (tmp_path / ".blogkit-cache" / post_cache.CACHE_NAME).unlink()
     assert load_posts(load_config(tmp_path)) == first
     assert kept_stamps(tmp_path) == 0  # and none are kept
     assert sorted(path.name for path in reads) == ["p0.md", "p0.md", "p1.md", "p1.md",

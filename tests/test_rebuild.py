@@ -11,7 +11,8 @@ import pytest
 from sites import post_text
 from sites import write_file as write
 
-from blogkit.build import BuildCache, BuildOptions, Compiled, compile_site
+from blogkit.build import BuildOptions, Compiled, compile_site
+from blogkit.build_cache import BuildCache
 from blogkit.changes import classify
 from blogkit.errors import BuildError
 from blogkit.patch import prepare
