@@ -6,39 +6,27 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import files, make_site, post
 
 from blogkit.bodies import POOL_THRESHOLD
 from blogkit.build import BuildOptions, build
 from blogkit.highlight import highlight
 
-CONFIG = """\
-base_url: https://example.com/
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-"""
 
-
-def site(root: Path, posts: int) -> Path:
-    root.mkdir()
-    (root / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
-    for number in range(posts):
+def code_posts(count: int) -> dict[str, str]:
+    """`count` posts in zh and en, each with a formula and a code block."""
+    made = {}
+    for number in range(count):
         for lang, text in (("zh", "中文正文，公式 $a_{%d}$。"), ("en", "Body with $b_{%d}$.")):
-            path = root / f"content/posts/p{number:03d}/index.{lang}.md"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"---\ntitle: T{number}\ndate: 2026-01-{number % 28 + 1:02d}\n---\n"
-                            f"{text % number}\n\n```python\nx = {number}\n```\n",
-                            encoding="utf-8")
-    return root
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            made[f"content/posts/p{number:03d}/index.{lang}.md"] = post(
+                f"T{number}", f"2026-01-{number % 28 + 1:02d}",
+                f"{text % number}\n\n```python\nx = {number}\n```")
+    return made
 
 
 def test_one_worker_two_workers_and_a_warm_cache_give_the_same_site(tmp_path: Path) -> None:
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)  # enough bodies to start a pool
+    # Enough bodies to start a pool.
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     build(BuildOptions(source=root, output=tmp_path / "one", workers=1))
     one = files(tmp_path / "one")
     shutil.rmtree(root / ".blogkit-cache")
@@ -53,7 +41,7 @@ def test_one_worker_two_workers_and_a_warm_cache_give_the_same_site(tmp_path: Pa
 
 
 def test_a_damaged_body_cache_is_rebuilt(tmp_path: Path) -> None:
-    root = site(tmp_path / "site", 2)
+    root = make_site(tmp_path / "site", code_posts(2))
     build(BuildOptions(source=root, output=tmp_path / "a"))
     (root / ".blogkit-cache/bodies.sqlite").write_bytes(b"not a database")
     build(BuildOptions(source=root, output=tmp_path / "b"))
@@ -61,7 +49,7 @@ def test_a_damaged_body_cache_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_caches_damaged_past_their_schema_only_cost_the_time(tmp_path: Path) -> None:
-    root = site(tmp_path / "site", 40)
+    root = make_site(tmp_path / "site", code_posts(40))
     build(BuildOptions(source=root, output=tmp_path / "a"))
     damaged = []
     for path in sorted((root / ".blogkit-cache").glob("*.sqlite")):
@@ -86,7 +74,7 @@ def test_an_edit_that_leaves_the_code_alone_takes_its_blocks_from_the_cache(
         return highlight(code, language)
 
     monkeypatch.setattr(bodies, "highlight", counted)
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     # The pool's workers highlight (and count in their own copies of `highlighted`): the
     # parent keeps what they noted.
     build(BuildOptions(source=root, workers=2))
@@ -110,7 +98,7 @@ def test_bodies_start_rendering_while_the_posts_are_read(tmp_path: Path) -> None
     from blogkit.config import load_config
     from blogkit.content import load_content
 
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6).resolve()
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6)).resolve()
     config = load_config(root)
     offered = []
     with BodyPool(config, 2) as pool:
@@ -134,7 +122,7 @@ def test_posts_read_again_do_not_render_bodies_the_cache_has(tmp_path: Path) -> 
     from blogkit.config import load_config
     from blogkit.content import load_content
 
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     build(BuildOptions(source=root, workers=2))
     # A new setting makes every post be parsed again, but no body changes.
     config_path = root / "blogkit.yaml"
@@ -151,7 +139,7 @@ def test_a_build_that_fails_after_its_pool_started_leaves_no_worker(tmp_path: Pa
 
     from blogkit.errors import BuildError
 
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     bad = root / "content/posts/p999/index.md"  # read last: the pool is working by then
     bad.parent.mkdir(parents=True)
     bad.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
@@ -165,7 +153,7 @@ def test_a_build_that_fails_after_its_pool_started_leaves_no_worker(tmp_path: Pa
 def test_a_pool_started_for_a_site_found_unchanged_is_stopped(tmp_path: Path) -> None:
     import multiprocessing
 
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     build(BuildOptions(source=root, workers=2))
     before = files(root / "public")
     # Posts and bodies forgotten: the posts are parsed again and the pool starts on their
@@ -182,7 +170,7 @@ def test_pages_digested_while_a_new_output_is_rendered_are_known_to_the_next_bui
         tmp_path: Path) -> None:
     from blogkit import render
 
-    root = site(tmp_path / "site", POOL_THRESHOLD + 6)
+    root = make_site(tmp_path / "site", code_posts(POOL_THRESHOLD + 6))
     first = build(BuildOptions(source=root, workers=2))
     assert first.rendered == first.pages >= render.POOL_THRESHOLD  # by the page pool
     post = root / "content/posts/p003/index.en.md"

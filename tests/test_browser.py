@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sites import build_site, post_text, sample_site, write_site
+from conftest import build_site, make_site, post, sample_site
 
 from blogkit.serve import RELOAD_PATH, free_port
 
@@ -61,7 +61,7 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`blogkit serve` of a site with 15 zh posts (page 2 on the zh home), 11 translated."""
     root = tmp_path_factory.mktemp("browser-site")
-    write_site(root, sample_site(14))
+    make_site(root, sample_site(14))
     build_site(root)  # fails here, with blogkit's message, if the site does not build
     log_path = root.parent / "serve.log"
     with log_path.open("wb") as log:
@@ -324,14 +324,14 @@ def test_the_page_reloads_itself_and_shows_the_overlay(server: Server, page: Pag
     page.goto(server.url("about/"))
     settle(page)
     expect(page.locator("main")).to_contain_text("关于本站。")
-    about.write_text(post_text("关于", "2025-01-01", "页面已自动刷新。"), encoding="utf-8")
+    about.write_text(post("关于", "2025-01-01", "页面已自动刷新。"), encoding="utf-8")
     expect(page.locator("main")).to_contain_text("页面已自动刷新。", timeout=20_000)
     about.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
     overlay = page.locator("#blogkit-overlay")
     expect(overlay).to_be_visible(timeout=20_000)
     expect(overlay).to_contain_text("content/about.zh.md")
     expect(page.locator("main")).to_contain_text("页面已自动刷新。")  # the last good page
-    about.write_text(post_text("关于", "2025-01-01", "关于本站。"), encoding="utf-8")
+    about.write_text(post("关于", "2025-01-01", "关于本站。"), encoding="utf-8")
     expect(overlay).to_have_count(0, timeout=20_000)
     expect(page.locator("main")).to_contain_text("关于本站。")
     watch.assert_clean()

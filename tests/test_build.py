@@ -6,36 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import make_site, post
 
 from blogkit.build import BuildOptions, build
 from blogkit.errors import BuildError
 
-CONFIG = """\
-base_url: https://user.github.io/blog/
-timezone: UTC
-per_page: 2
-languages:
-  - {code: zh, name: 中文, title: 中文博客, description: 描述, hero: 你好}
-  - {code: en, name: English, title: Blog, description: About, hero: Hello}
-categories:
-  Generative Model: {zh: 生成模型}
-  Self-Supervised: {zh: 自监督}
-  3D Model: {zh: 三维模型}
-"""
-
-
-def post(title: str, date: str, body: str = "正文", **front: str) -> str:
-    extra = "".join(f"{key}: {value}\n" for key, value in front.items())
-    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}\n"
-
-
-def make_site(root: Path, files: dict[str, str], config: str = CONFIG) -> Path:
-    (root / "blogkit.yaml").write_text(config, encoding="utf-8")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+SETTINGS: dict[str, object] = {"base_url": "https://user.github.io/blog/", "per_page": 2}
+"""Base path /blog/ on another host (seen in hreflang URLs); two posts a page."""
 
 
 def read(root: Path, path: str) -> str:
@@ -47,19 +24,19 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("blog")
     make_site(root, {
         "content/posts/a/index.zh.md": post("甲", "2026-01-01", "甲的正文，见[乙](../b.zh.md)。",
-                                            categories="Generative Model", tags="[扩散模型]"),
+                                            categories="Generative Model", tags=["扩散模型"]),
         "content/posts/a/index.en.md": post("Alpha", "2026-01-01", "Alpha body ![fig](fig.svg)",
-                                            categories="Generative Model", tags="[Diffusion]"),
+                                            categories="Generative Model", tags=["Diffusion"]),
         "content/posts/a/fig.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
         "content/posts/b.zh.md": post("乙", "2026-01-02", "乙\n\n<!--more-->\n\n更多",
                                       categories="3D Model"),
-        "content/posts/c.zh.md": post("丙", "2026-01-02", categories="[Self-Supervised]"),
-        "content/posts/d.zh.md": post("丁", "2026-01-03", draft="true"),
-        "content/posts/e.zh.md": post("戊", "2999-01-01"),
+        "content/posts/c.zh.md": post("丙", "2026-01-02", "正文", categories=["Self-Supervised"]),
+        "content/posts/d.zh.md": post("丁", "2026-01-03", "正文", draft=True),
+        "content/posts/e.zh.md": post("戊", "2999-01-01", "正文"),
         "content/about.zh.md": post("关于", "2026-01-01", "关于本站"),
         "content/about.en.md": post("About", "2026-01-01", "About this site"),
         "static/robots.txt": "User-agent: *\n",
-    })
+    }, **SETTINGS)
     build(BuildOptions(source=root))
     return root
 
@@ -84,8 +61,8 @@ def test_links_between_posts_and_to_bundle_files_become_urls(tmp_path: Path) -> 
             "甲", "2026-01-01", '见[乙](../b.zh.md#s)与![图](img/fig.svg)，'
             '<abbr title="blogkit:link:posts/b.zh.md">原样</abbr>'),
         "content/posts/a/img/fig.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-        "content/posts/b.zh.md": post("乙", "2026-01-02"),
-    })
+        "content/posts/b.zh.md": post("乙", "2026-01-02", "正文"),
+    }, **SETTINGS)
     build(BuildOptions(source=root))
     html = read(root, "posts/a/index.html")
     assert 'href="/blog/posts/b/#s"' in html
@@ -100,8 +77,9 @@ def test_drafts_and_future_posts_are_left_out(blog: Path) -> None:
 
 
 def test_drafts_and_future_flags_include_them(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {"content/posts/d.md": post("D", "2026-01-01", draft="true"),
-                                "content/posts/e.md": post("E", "2999-01-01")})
+    root = make_site(tmp_path, {"content/posts/d.md": post("D", "2026-01-01", "正文", draft=True),
+                                "content/posts/e.md": post("E", "2999-01-01", "正文")},
+                     **SETTINGS)
     build(BuildOptions(source=root, drafts=True, future=True))
     assert (root / "public/posts/d/index.html").is_file()
     assert (root / "public/posts/e/index.html").is_file()
@@ -179,10 +157,10 @@ def test_no_build_script_is_added_and_pages_are_deterministic(blog: Path, tmp_pa
 
 def test_site_templates_override_the_theme_and_can_extend_it(tmp_path: Path) -> None:
     root = make_site(tmp_path, {
-        "content/posts/a.md": post("A", "2026-01-01"),
+        "content/posts/a.md": post("A", "2026-01-01", "正文"),
         "templates/post.html": '{% extends "theme/post.html" %}{% block main %}OVERRIDE '
                                "{{ super() }}{% endblock %}",
-    })
+    }, **SETTINGS)
     build(BuildOptions(source=root))
     html = read(root, "posts/a/index.html")
     assert "OVERRIDE" in html and "<article" in html
@@ -197,9 +175,9 @@ def test_site_templates_override_the_theme_and_can_extend_it(tmp_path: Path) -> 
 
 def test_template_error_is_positioned(tmp_path: Path) -> None:
     root = make_site(tmp_path, {
-        "content/posts/a.md": post("A", "2026-01-01"),
+        "content/posts/a.md": post("A", "2026-01-01", "正文"),
         "templates/post.html": "line one\n{{ post.no_such_field }}\n",
-    })
+    }, **SETTINGS)
     with pytest.raises(BuildError) as caught:
         build(BuildOptions(source=root))
     error = caught.value.errors[0]
@@ -208,18 +186,17 @@ def test_template_error_is_positioned(tmp_path: Path) -> None:
 
 
 def test_static_file_colliding_with_a_page_is_an_error(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {"content/posts/a.md": post("A", "2026-01-01"),
-                                "static/posts/a/index.html": "x"})
+    root = make_site(tmp_path, {"content/posts/a.md": post("A", "2026-01-01", "正文"),
+                                "static/posts/a/index.html": "x"}, **SETTINGS)
     with pytest.raises(BuildError) as caught:
         build(BuildOptions(source=root))
     assert "two things write posts/a/index.html" in caught.value.errors[0].message
 
 
 def test_third_language_is_only_config_away(tmp_path: Path) -> None:
-    config = CONFIG.replace("categories:", "  - {code: ja, name: 日本語, title: ブログ}\n"
-                            "categories:")
-    root = make_site(tmp_path, {"content/posts/a.ja.md": post("ア", "2026-01-01"),
-                                "content/posts/a.zh.md": post("甲", "2026-01-01")}, config)
+    root = make_site(tmp_path, {"content/posts/a.ja.md": post("ア", "2026-01-01", "正文"),
+                                "content/posts/a.zh.md": post("甲", "2026-01-01", "正文")},
+                     **SETTINGS, languages=("zh", "en", "ja"))
     build(BuildOptions(source=root))
     html = read(root, "ja/posts/a/index.html")
     assert '<html lang="ja">' in html
@@ -232,7 +209,7 @@ def test_every_kind_of_mistake_is_reported_in_one_run(tmp_path: Path) -> None:
         "content/posts/a.md": "---\ntitle: A\ndate: 2026-13-01\n---\n",
         "content/posts/b.md": post("B", "2026-01-01", "see [a](a.md) and [x](missing.md)"),
         "content/posts/c.md": post("C", "2026-01-01", r"bad $\frac{1}{$ formula"),
-    })
+    }, **SETTINGS)
     with pytest.raises(BuildError) as caught:
         build(BuildOptions(source=root))
     found = [(e.path.name, e.line, e.message.split(" ")[0]) for e in caught.value.errors]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import make_site, post
 
 from blogkit import __version__, cli
 from blogkit.build_cache import BuildCache
@@ -29,12 +30,7 @@ def test_version_and_help() -> None:
 
 def tiny_site(root: Path) -> None:
     """One English post, nothing else."""
-    (root / "content/posts").mkdir(parents=True)
-    (root / "blogkit.yaml").write_text(
-        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
-        encoding="utf-8")
-    (root / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nHi\n",
-                                             encoding="utf-8")
+    make_site(root, {"content/posts/a.md": post("A", "2026-01-01", "Hi")}, languages=("en",))
 
 
 def test_no_command_prints_help_and_fails() -> None:

@@ -7,44 +7,29 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import make_site, post
 
 from blogkit import post_cache
 from blogkit.config import load_config
 from blogkit.content import Post, load_posts
 from blogkit.errors import BuildError
 
-CONFIG = """\
-base_url: https://example.com/
-timezone: Asia/Shanghai
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-categories:
-  Self-Supervised: {zh: 自监督}
-  3D Model: {}
-"""
 
-
-def site(tmp_path: Path, files: dict[str, str | bytes]) -> list[Post]:
-    (tmp_path / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
-    for name, text in files.items():
-        path = tmp_path / "content" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
+def posts_of(tmp_path: Path, files: dict[str, str | bytes]) -> list[Post]:
+    """The posts of a site of `files` (paths below content/), dates in the +08:00 zone."""
+    make_site(tmp_path, {f"content/{name}": text for name, text in files.items()},
+              timezone="Asia/Shanghai")
     return load_posts(load_config(tmp_path))
 
 
 def messages(tmp_path: Path, files: dict[str, str | bytes]) -> list[str]:
     with pytest.raises(BuildError) as caught:
-        site(tmp_path, files)
+        posts_of(tmp_path, files)
     return [f"{e.path.name}:{e.line}:{e.col}: {e.message} | {e.hint}" for e in caught.value.errors]
 
 
 def test_bundle_and_leaf_posts_and_pages(tmp_path: Path) -> None:
-    posts = site(tmp_path, {
+    posts = posts_of(tmp_path, {
         "posts/vae/index.zh.md": "---\ntitle: 变分\ndate: 2026-01-18\ncategories: 3D Model\n---\n",
         "posts/vae/index.en.md": "---\ntitle: VAE\ndate: 2026-01-18\n---\nbody\n",
         "posts/vae/figure.svg": "<svg/>",
@@ -75,7 +60,7 @@ def test_a_bundle_s_assets_are_its_files_and_those_below_in_path_order(tmp_path:
     for name in ("z.txt", "img.png", "a-b/x.png", "a/b.png", "a/deep/c.png",
                  ".secret", "_scratch.png", ".git/config", "_drafts/d.png"):
         files[f"posts/vae/{name}"] = b"asset"
-    by_rel = {post.rel: post for post in site(tmp_path, files)}
+    by_rel = {post.rel: post for post in posts_of(tmp_path, files)}
     bundle = tmp_path / "content/posts/vae"
     # Ordered as paths are (folder by folder), not as strings ("a-b" < "a/" as text).
     assert [a.relative_to(bundle).as_posix() for a in by_rel["posts/vae/index.en.md"].assets] \
@@ -85,7 +70,7 @@ def test_a_bundle_s_assets_are_its_files_and_those_below_in_path_order(tmp_path:
 
 def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     text = "\ufeff---\r\ntitle: T\r\ndate: 2026-01-18\r\n---\r\n正文\r\n"
-    (post,) = site(tmp_path, {"posts/a.md": text.encode("utf-8")})
+    (post,) = posts_of(tmp_path, {"posts/a.md": text.encode("utf-8")})
     assert post.title == "T" and post.body == "正文\n"
 
 
@@ -124,7 +109,7 @@ def test_gbk_file_is_named_as_such(tmp_path: Path) -> None:
 
 
 def test_categories_string_or_list_and_tags(tmp_path: Path) -> None:
-    (post,) = site(tmp_path, {"posts/a.md": "---\ntitle: 1984\ndate: 2026-01-18\n"
+    (post,) = posts_of(tmp_path, {"posts/a.md": "---\ntitle: 1984\ndate: 2026-01-18\n"
                              "categories: [Self-Supervised, 3D Model]\ntags: [扩散模型, VAE]\n"
                              "draft: true\nsummary: 摘要\nextra: {cover: a.png}\n---\n"})
     assert post.title == "1984"
@@ -138,26 +123,22 @@ def test_posts_come_from_the_disk_cache_only_while_their_bytes_are_the_same(
     from blogkit.build import BuildOptions, build
     from blogkit.post_cache import CACHE_NAME
 
-    root = tmp_path / "site"
-    (root / "content/posts").mkdir(parents=True)
-    (root / "blogkit.yaml").write_text(
-        "base_url: https://example.com/\nlanguages:\n  - {code: en, name: English, title: B}\n",
-        encoding="utf-8")
-    post = root / "content/posts/a.md"
-    post.write_text("---\ntitle: First\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    root = make_site(tmp_path / "site", {"content/posts/a.md": post("First", "2026-01-01", "Body")},
+                     languages=("en",))
+    path = root / "content/posts/a.md"
     build(BuildOptions(source=root))
     assert (root / ".blogkit-cache" / CACHE_NAME).is_file()
-    post.write_text("---\ntitle: Second\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    path.write_text(post("Second", "2026-01-01", "Body"), encoding="utf-8")
     build(BuildOptions(source=root))
     assert "Second" in (root / "public/posts/a/index.html").read_text(encoding="utf-8")
     # A file with mistakes is not cached: its errors are reported by every build.
-    post.write_text("---\ntitle: Third\ndate: 2026-13-01\n---\nBody\n", encoding="utf-8")
+    path.write_text(post("Third", "2026-13-01", "Body"), encoding="utf-8")
     for _ in range(2):
         with pytest.raises(BuildError) as failed:
             build(BuildOptions(source=root))
         assert [e.message for e in failed.value.errors] == ["invalid date '2026-13-01'"]
     (root / ".blogkit-cache" / CACHE_NAME).write_bytes(b"not a database")
-    post.write_text("---\ntitle: Fourth\ndate: 2026-01-01\n---\nBody\n", encoding="utf-8")
+    path.write_text(post("Fourth", "2026-01-01", "Body"), encoding="utf-8")
     build(BuildOptions(source=root))
     assert "Fourth" in (root / "public/posts/a/index.html").read_text(encoding="utf-8")
 
@@ -196,7 +177,7 @@ THREE = {f"posts/p{n}.md": f"---\ntitle: T{n}\ndate: 2026-01-0{n + 1}\n---\nBody
 def test_a_file_whose_stamp_was_kept_is_not_read_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(post_cache, "RACY_NS", 0)  # as if the files were written long ago
-    first = site(tmp_path, THREE)
+    first = posts_of(tmp_path, THREE)
     reads = read_counted(monkeypatch)
     assert load_posts(load_config(tmp_path)) == first
     assert reads == []
@@ -215,7 +196,7 @@ def test_a_file_whose_stamp_was_kept_is_not_read_again(
 
 def test_files_changed_just_before_they_were_read_are_read_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site(tmp_path, THREE)  # written now: within RACY_NS of the build reading them
+    posts_of(tmp_path, THREE)  # written now: within RACY_NS of the build reading them
     reads = read_counted(monkeypatch)
     load_posts(load_config(tmp_path))
     assert len(reads) == 3
@@ -243,7 +224,7 @@ def kept_stamps(root: Path) -> int:
 def test_where_the_ctime_misses_writes_every_file_is_read_by_every_build(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(post_cache, "RACY_NS", 0)
-    first = site(tmp_path, THREE)
+    first = posts_of(tmp_path, THREE)
     assert kept_stamps(tmp_path) == 3
     monkeypatch.setattr(post_cache, "STAMPS_SEE_EVERY_WRITE", False)  # Windows' st_ctime
     reads = read_counted(monkeypatch)

@@ -6,18 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import make_site, post
 
 from blogkit.build import BuildOptions, build
 from blogkit.errors import BuildError
-
-CONFIG = """\
-base_url: https://example.com/
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-math:
-  macros: {"\\\\R": "\\\\mathbb{R}"}
-"""
 
 GOOD = r"""---
 title: 关于 $p_\theta(x)$
@@ -35,18 +27,16 @@ Text.
 """
 
 
-def make(root: Path, files: dict[str, str]) -> Path:
-    (root / "blogkit.yaml").write_text(CONFIG, encoding="utf-8")
-    for name, text in files.items():
-        path = root / "content" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+SETTINGS: dict[str, object] = {
+    "base_url": "https://example.com/", "languages": ({"code": "zh", "title": "博客"}, "en"),
+    "math": {"macros": {"\\R": "\\mathbb{R}"}}}
+"""At the root of its host (KaTeX's files at /katex/), zh titled 博客, the macro \\R."""
 
 
 def test_formulas_render_with_macros_tags_and_assets(tmp_path: Path) -> None:
-    root = make(tmp_path, {"posts/a.zh.md": GOOD, "posts/a.en.md": GOOD,
-                           "posts/plain.md": "---\ntitle: P\ndate: 2026-01-01\n---\nno math\n"})
+    root = make_site(tmp_path, {
+        "content/posts/a.zh.md": GOOD, "content/posts/a.en.md": GOOD,
+        "content/posts/plain.md": post("P", "2026-01-01", "no math")}, **SETTINGS)
     result = build(BuildOptions(source=root))
     html = (root / "public/posts/a/index.html").read_text(encoding="utf-8")
     assert html.count('class="katex"') >= 4  # title, two in the body, heading (+ TOC)
@@ -67,7 +57,7 @@ def test_formulas_render_with_macros_tags_and_assets(tmp_path: Path) -> None:
 
 
 def test_second_build_takes_every_formula_from_the_cache(tmp_path: Path) -> None:
-    root = make(tmp_path, {"posts/a.zh.md": GOOD})
+    root = make_site(tmp_path, {"content/posts/a.zh.md": GOOD}, **SETTINGS)
     first = build(BuildOptions(source=root))
     page = (root / "public/posts/a/index.html").read_bytes()
     # Into another folder: an unchanged output would be kept without rendering anything.
@@ -96,7 +86,7 @@ $$
 
 
 def test_katex_errors_point_at_the_formula_in_the_file(tmp_path: Path) -> None:
-    root = make(tmp_path, {"posts/bad.md": BAD})
+    root = make_site(tmp_path, {"content/posts/bad.md": BAD}, **SETTINGS)
     with pytest.raises(BuildError) as caught:
         build(BuildOptions(source=root))
     found = [(e.line, e.col, e.message) for e in caught.value.errors]
@@ -110,7 +100,7 @@ def test_katex_errors_point_at_the_formula_in_the_file(tmp_path: Path) -> None:
 
 
 def test_keep_going_shows_error_boxes_and_warns(tmp_path: Path) -> None:
-    root = make(tmp_path, {"posts/bad.md": BAD})
+    root = make_site(tmp_path, {"content/posts/bad.md": BAD}, **SETTINGS)
     result = build(BuildOptions(source=root, keep_going=True))
     assert len(result.warnings) == 3
     assert all(w.severity == "warning" for w in result.warnings)

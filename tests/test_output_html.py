@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import html5lib
 import pytest
+from conftest import build_site, make_site, post, sample_site
 from html5lib.html5parser import ParseError
-from sites import build_site, post_text, sample_site, write_site
 
 BASE_PATH = "/blog/"
 
@@ -37,7 +37,7 @@ class Page:
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """15 zh posts (10 translated into en), a feature post in both, an about page in both."""
     root = tmp_path_factory.mktemp("html-site")
-    write_site(root, sample_site(15))
+    make_site(root, sample_site(15))
     return build_site(root).output
 
 
@@ -199,7 +199,7 @@ def test_the_feature_post_renders_every_construct(pages: dict[str, Page]) -> Non
 
 def test_heading_ids_do_not_collide_with_theme_and_footnote_ids(tmp_path: Path) -> None:
     body = "## Main\n\nText[^1].\n\n## toc title\n\n## fn1\n\n[^1]: A note."
-    write_site(tmp_path, {"content/posts/a.zh.md": post_text("甲", "2025-01-01", body)})
+    make_site(tmp_path, {"content/posts/a.zh.md": post("甲", "2025-01-01", body)})
     data = (build_site(tmp_path).output / "posts/a/index.html").read_bytes()
     page = Page("posts/a/index.html", html5lib.parse(data, namespaceHTMLElements=False))
     ids = page.ids

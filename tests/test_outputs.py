@@ -18,13 +18,13 @@ from urllib.parse import quote
 import html5lib
 import pytest
 from checkers import SITEMAP_XSD, module, tool, vnu_errors
-from sites import BASE_CONFIG, FEATURE_FIGURE, build_site, feature_post, make_posts, write_site
+from conftest import BASE_URL, FEATURE_FIGURE, build_site, feature_post, make_posts, make_site, post
 
-BASE = "https://example.com/blog/"
-CONFIG = (BASE_CONFIG.replace("per_page: 12", "per_page: 4")
-          .replace("timezone: UTC", "timezone: Asia/Shanghai")
-          + "author: 'Ann <Lee> & Co'\nfeeds: {limit: 6}\n")
-"""Base path /blog/, dates in +08:00, 4 posts a page, 6 posts a feed."""
+BASE = BASE_URL
+"""The sites' base URL: base path /blog/."""
+SETTINGS: dict[str, object] = {"timezone": "Asia/Shanghai", "per_page": 4,
+                               "author": "Ann <Lee> & Co", "feeds": {"limit": 6}}
+"""Dates in +08:00, 4 posts a page, 6 posts a feed."""
 TITLE_ZH = 'A <b>&amp; "quoted" </script> title'
 """As written; `&amp;` is a Markdown entity, so the title reads TITLE_ZH_TEXT."""
 TITLE_ZH_TEXT = 'A <b>& "quoted" </script> title'
@@ -39,17 +39,16 @@ RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$
 def tricky_post(title: str, lang: str) -> str:
     body = ("正文链接到[第 0 篇](../post-00/)，公式 $a<b$。" if lang == "zh"
             else "Links to [post 0](../post-00/), formula $a<b$.")
-    return (f"---\ntitle: {json.dumps(title)}\ndate: 2025-06-01\nupdated: 2025-07-01\n"
-            "categories: [Computer Vision]\ntags: [x<y]\nextra: {image: cover.png}\n---\n"
-            f"{body}\n\n```html\n</script><!-- code -->\n```\n")
+    return post(title, "2025-06-01", f"{body}\n\n```html\n</script><!-- code -->\n```",
+                updated="2025-07-01", categories=["Computer Vision"], tags=["x<y"],
+                extra={"image": "cover.png"})
 
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """9 posts in zh and en, a feature post, a post with a tricky title, an about page."""
     root = tmp_path_factory.mktemp("outputs-site")
-    write_site(root, {
-        "blogkit.yaml": CONFIG,
+    make_site(root, {
         **make_posts(9),
         "content/posts/feature/index.zh.md": feature_post("zh"),
         "content/posts/feature/index.en.md": feature_post("en"),
@@ -57,9 +56,9 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "content/posts/tricky/index.zh.md": tricky_post(TITLE_ZH, "zh"),
         "content/posts/tricky/index.en.md": tricky_post(TITLE_EN, "en"),
         "content/posts/tricky/cover.png": b"\x89PNG\r\n\x1a\n",
-        "content/about.zh.md": "---\ntitle: 关于\ndate: 2025-01-01\n---\n关于本站。\n",
-        "content/about.en.md": "---\ntitle: About\ndate: 2025-01-01\n---\nAbout this site.\n",
-    })
+        "content/about.zh.md": post("关于", "2025-01-01", "关于本站。"),
+        "content/about.en.md": post("About", "2025-01-01", "About this site."),
+    }, **SETTINGS)
     return build_site(root).output
 
 
@@ -183,12 +182,11 @@ def test_titles_are_plain_text(output: Path) -> None:
 
 
 def test_excerpt_feeds_and_stable_ids(tmp_path: Path) -> None:
-    root = write_site(tmp_path, {
-        "blogkit.yaml": BASE_CONFIG + "feeds: {limit: 2, content: excerpt}\n",
-        "content/posts/a.zh.md": "---\ntitle: 甲\ndate: 2025-01-01\n---\n开头。\n\n<!--more-->\n\n"
-                                 "后文不在摘要里。\n",
-        "content/posts/b.zh.md": "---\ntitle: 乙\ndate: 2025-01-02\n---\n乙的正文。\n",
-    })
+    root = make_site(tmp_path, {
+        "content/posts/a.zh.md": post("甲", "2025-01-01",
+                                      "开头。\n\n<!--more-->\n\n后文不在摘要里。"),
+        "content/posts/b.zh.md": post("乙", "2025-01-02", "乙的正文。"),
+    }, feeds={"limit": 2, "content": "excerpt"})
     build_site(root)
     output = root / "public"
     before = {name: (output / name).read_bytes() for name in ("atom.xml", "rss.xml", "feed.json")}
@@ -202,8 +200,7 @@ def test_excerpt_feeds_and_stable_ids(tmp_path: Path) -> None:
     # A rebuild changes nothing; a new post comes first and leaves the others' ids alone.
     build_site(root)
     assert {name: (output / name).read_bytes() for name in before} == before
-    (root / "content/posts/c.zh.md").write_text("---\ntitle: 丙\ndate: 2025-01-03\n---\n丙。\n",
-                                                encoding="utf-8")
+    (root / "content/posts/c.zh.md").write_text(post("丙", "2025-01-03", "丙。"), encoding="utf-8")
     build_site(root)
     for name in FEEDS:
         now = [e.id for e in feed(output, name).entries]
@@ -289,7 +286,7 @@ def test_robots_txt_points_at_the_sitemap(output: Path) -> None:
 
 def test_a_sites_own_robots_txt_wins(tmp_path: Path) -> None:
     mine = "User-agent: *\nDisallow: /drafts/\n"
-    root = write_site(tmp_path, {**make_posts(1, with_math=False), "static/robots.txt": mine})
+    root = make_site(tmp_path, {**make_posts(1, with_math=False), "static/robots.txt": mine})
     build_site(root)  # no collision
     assert (root / "public/robots.txt").read_text(encoding="utf-8") == mine
 

@@ -7,14 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import make_site, post
+
 REPO = Path(__file__).resolve().parent.parent
-
-SITE_CONFIG = """\
-base_url: https://example.com/
-languages:
-  - {code: zh, name: 中文, title: 博客}
-"""
-
 
 def test_wheel_installed_elsewhere_builds_a_site(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
@@ -24,11 +19,9 @@ def test_wheel_installed_elsewhere_builds_a_site(tmp_path: Path) -> None:
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(wheel)], check=True, capture_output=True)
-    site = tmp_path / "site"
-    (site / "content/posts").mkdir(parents=True)
-    (site / "blogkit.yaml").write_text(SITE_CONFIG, encoding="utf-8")
-    (site / "content/posts/a.md").write_text(
-        "---\ntitle: 甲\ndate: 2026-01-18\n---\n公式 $x_1$。\n", encoding="utf-8")
+    site = make_site(tmp_path / "site",
+                     {"content/posts/a.md": post("甲", "2026-01-18", "公式 $x_1$。")},
+                     languages=("zh",))
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run([sys.executable, "-c", "import blogkit; print(blogkit.__file__)"],
                            env=env, cwd=tmp_path, capture_output=True, text=True, check=True)

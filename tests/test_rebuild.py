@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sites import post_text
-from sites import write_file as write
+from conftest import make_site, post, site_config
+from conftest import write_file as write
 
 from blogkit.build import BuildOptions, Compiled, compile_site
 from blogkit.build_cache import BuildCache
@@ -17,20 +17,8 @@ from blogkit.changes import classify
 from blogkit.errors import BuildError
 from blogkit.patch import prepare
 
-CONFIG = """\
-base_url: https://example.com/blog/
-per_page: 2
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-categories:
-  Generative Model: {zh: 生成模型}
-  3D Model: {zh: 三维模型}
-"""
-
-
-def post(title: str, date: str, body: str, category: str = "3D Model") -> str:
-    return post_text(title, date, body, categories=category, tags="t1")
+FRONT = {"categories": ["3D Model"], "tags": ["t1"]}
+"""What the posts of the site are filed under (unless a test says otherwise)."""
 
 
 def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -55,15 +43,16 @@ def snapshot(compiled: Compiled) -> dict[str, bytes]:
 
 @pytest.fixture()
 def site(tmp_path: Path) -> Path:
-    write(tmp_path, "blogkit.yaml", CONFIG)
+    """Five posts in zh and en, two a page; p0 is a bundle with a figure."""
+    files = {}
     for number in range(5):
-        write(tmp_path, f"content/posts/p{number}/index.zh.md",
-              post(f"文{number}", f"2026-01-0{number + 1}", f"正文 {number} $x_{number}$"))
-        write(tmp_path, f"content/posts/p{number}/index.en.md",
-              post(f"Post {number}", f"2026-01-0{number + 1}", f"Body {number}"))
-    write(tmp_path, "content/posts/p0/fig.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
-    write(tmp_path, "static/robots.txt", "User-agent: *\n")
-    return tmp_path
+        files[f"content/posts/p{number}/index.zh.md"] = post(
+            f"文{number}", f"2026-01-0{number + 1}", f"正文 {number} $x_{number}$", **FRONT)
+        files[f"content/posts/p{number}/index.en.md"] = post(
+            f"Post {number}", f"2026-01-0{number + 1}", f"Body {number}", **FRONT)
+    files["content/posts/p0/fig.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    files["static/robots.txt"] = "User-agent: *\n"
+    return make_site(tmp_path, files, per_page=2)
 
 
 def check(site: Path, cache: BuildCache, changed: set[Path] | None = None) -> Compiled:
@@ -90,7 +79,8 @@ def test_editing_a_post_rerenders_only_the_pages_that_show_it(
     cache = BuildCache()
     first = check(site, cache)
     assert first.markdown == 10
-    write(site, "content/posts/p2/index.en.md", post("Post 2 renamed", "2026-01-03", "New"))
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2 renamed", "2026-01-03", "New", **FRONT))
     reads = read_counted(monkeypatch)
     edited = compile_site(BuildOptions(source=site), cache)
     # Files whose size and mtime are unchanged are not read again; one body is rendered.
@@ -121,7 +111,8 @@ def test_a_static_file_change_renders_no_page(site: Path) -> None:
 def test_adding_deleting_and_renaming_posts_and_assets(site: Path) -> None:
     cache = BuildCache()
     check(site, cache)
-    write(site, "content/posts/p9.zh.md", post("新", "2026-02-01", "新文章", "Generative Model"))
+    write(site, "content/posts/p9.zh.md",
+          post("新", "2026-02-01", "新文章", categories=["Generative Model"], tags=["t1"]))
     added = check(site, cache)
     assert "posts/p9/index.html" in snapshot(added)
     shutil.rmtree(site / "content/posts/p1")
@@ -139,7 +130,7 @@ def test_adding_deleting_and_renaming_posts_and_assets(site: Path) -> None:
 def test_a_config_change_rebuilds_everything(site: Path) -> None:
     cache = BuildCache()
     first = check(site, cache)
-    write(site, "blogkit.yaml", CONFIG.replace("per_page: 2", "per_page: 3"))
+    write(site, "blogkit.yaml", site_config(per_page=3))
     changed = check(site, cache)
     assert changed.rendered == changed.pages and changed.pages < first.pages
 
@@ -148,10 +139,10 @@ def test_fixing_a_broken_link_target_is_seen(site: Path) -> None:
     cache = BuildCache()
     check(site, cache)
     write(site, "content/posts/p4/index.zh.md",
-          post("文4", "2026-01-05", "见 [新文](../p7/index.zh.md)"))
+          post("文4", "2026-01-05", "见 [新文](../p7/index.zh.md)", **FRONT))
     with pytest.raises(Exception, match="error"):
         compile_site(BuildOptions(source=site), cache)
-    write(site, "content/posts/p7/index.zh.md", post("文7", "2026-01-08", "七"))
+    write(site, "content/posts/p7/index.zh.md", post("文7", "2026-01-08", "七", **FRONT))
     fixed = check(site, cache)
     assert b'href="/blog/posts/p7/"' in snapshot(fixed)["posts/p4/index.html"]
 
@@ -161,10 +152,11 @@ def test_the_watcher_s_changed_paths_are_enough(site: Path) -> None:
     cache = BuildCache()
     check(site, cache)
     edited = site / "content/posts/p2/index.en.md"
-    write(site, "content/posts/p2/index.en.md", post("Post 2 edited", "2026-01-03", "Edited"))
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2 edited", "2026-01-03", "Edited", **FRONT))
     assert b"Post 2 edited" in snapshot(check(site, cache, {edited}))["en/posts/p2/index.html"]
     added = site / "content/posts/p8/index.zh.md"
-    write(site, "content/posts/p8/index.zh.md", post("新八", "2026-03-01", "八"))
+    write(site, "content/posts/p8/index.zh.md", post("新八", "2026-03-01", "八", **FRONT))
     assert "posts/p8/index.html" in snapshot(check(site, cache, {added}))
     shutil.rmtree(site / "content/posts/p3")
     gone = {site / "content/posts/p3/index.zh.md", site / "content/posts/p3/index.en.md"}
@@ -182,7 +174,8 @@ def test_editing_a_post_s_text_leaves_its_neighbours_and_translation_alone(site:
     cache = BuildCache()
     check(site, cache)
     before = {path: made_from for path, (made_from, _) in cache.outputs.items()}
-    write(site, "content/posts/p2/index.en.md", post("Post 2", "2026-01-03", "Body 2, longer."))
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2", "2026-01-03", "Body 2, longer.", **FRONT))
     edited = check(site, cache)
     after = {path: made_from for path, (made_from, _) in cache.outputs.items()}
     changed = {path for path in after if after[path] != before.get(path)}
@@ -197,7 +190,7 @@ def changed_pages(site: Path, cache: BuildCache, edit: str, body: str,
                   changed: set[Path] | None = None) -> set[str]:
     """Write `body` into post p2 (en) as `edit`, rebuild; return the pages made anew."""
     before = {path: made_from for path, (made_from, _) in cache.outputs.items()}
-    write(site, "content/posts/p2/index.en.md", post("Post 2", "2026-01-03", body))
+    write(site, "content/posts/p2/index.en.md", post("Post 2", "2026-01-03", body, **FRONT))
     rebuilt = check(site, cache, changed)
     after = {path: made_from for path, (made_from, _) in cache.outputs.items()}
     pages = {path for path in after if after[path] != before.get(path) and path.endswith(".html")}
@@ -214,7 +207,7 @@ def test_text_past_the_excerpt_re_renders_the_post_s_page_alone(site: Path) -> N
     """Listings show a post's title and excerpt: text after the excerpt leaves them alone."""
     cache = BuildCache()
     write(site, "content/posts/p2/index.en.md",
-          post("Post 2", "2026-01-03", "Intro $a$.\n\n<!--more-->\n\nRest."))
+          post("Post 2", "2026-01-03", "Intro $a$.\n\n<!--more-->\n\nRest.", **FRONT))
     check(site, cache)
     page = "en/posts/p2/index.html"
     late = changed_pages(site, cache, "late", "Intro $a$.\n\n<!--more-->\n\nRest, longer.")
@@ -233,7 +226,7 @@ def test_a_listing_template_reading_the_body_re_renders_on_any_edit(site: Path) 
           "<p>{{ post.html | length }}</p>{% endfor %}{% endfor %}{% endblock %}\n")
     cache = BuildCache()
     write(site, "content/posts/p2/index.en.md",
-          post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest."))
+          post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest.", **FRONT))
     check(site, cache)
     late = changed_pages(site, cache, "late", "Intro.\n\n<!--more-->\n\nRest, longer.")
     assert late == {"en/posts/p2/index.html", "en/archives/index.html"}
@@ -252,39 +245,42 @@ def test_an_edit_to_a_post_s_text_alone_patches_the_last_build(site: Path) -> No
     """Text past the excerpt: the last build is patched (one page made), and every kind
     of edit after it still gives what a clean build gives."""
     cache = BuildCache()
-    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest."))
+    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest.", **FRONT))
     check(site, cache)
-    text = edit(site, cache, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nMore."))
+    text = edit(site, cache, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nMore.",
+                                      **FRONT))
     assert text.patched and text.rendered == 1
     assert b"More." in snapshot(text)["en/posts/p2/index.html"]
     formula = edit(site, cache, P2, post("Post 2", "2026-01-03",
-                                         "Intro.\n\n<!--more-->\n\n$e^{i\\pi}+1=0$"))
+                                         "Intro.\n\n<!--more-->\n\n$e^{i\\pi}+1=0$", **FRONT))
     assert formula.patched and b"katex" in snapshot(formula)["en/posts/p2/index.html"]
     # Not text alone: the excerpt, the title, a category, a broken link, a bad formula.
-    excerpt = edit(site, cache, P2, post("Post 2", "2026-01-03", "New intro.\n\n<!--more-->\n\n"))
+    excerpt = edit(site, cache, P2, post("Post 2", "2026-01-03",
+                                         "New intro.\n\n<!--more-->\n\n", **FRONT))
     assert not excerpt.patched and excerpt.rendered > 1
-    assert not edit(site, cache, P2, post("Post 2!", "2026-01-03", "New intro.")).patched
+    assert not edit(site, cache, P2, post("Post 2!", "2026-01-03", "New intro.", **FRONT)).patched
     assert not edit(site, cache, P2, post("Post 2!", "2026-01-03", "New intro.",
-                                          "Generative Model")).patched
+                                          categories=["Generative Model"], tags=["t1"])).patched
     with pytest.raises(BuildError) as link:
-        edit(site, cache, P2, post("Post 2!", "2026-01-03", "[x](../nowhere/index.md)"))
+        edit(site, cache, P2, post("Post 2!", "2026-01-03", "[x](../nowhere/index.md)", **FRONT))
     assert "no published post" in link.value.errors[0].message
     with pytest.raises(BuildError) as tex:
-        edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\n$\\frac{$"))
+        edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\n$\\frac{$",
+                                   **FRONT))
     assert "KaTeX" in tex.value.errors[0].message
-    fixed = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nB."))
+    fixed = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nB.", **FRONT))
     assert not fixed.patched  # the last build failed: nothing to patch
-    again = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nC."))
+    again = edit(site, cache, P2, post("Post 2!", "2026-01-03", "A.\n\n<!--more-->\n\nC.", **FRONT))
     assert again.patched and again.rendered == 1
 
 
 def test_a_patch_remakes_the_feeds_showing_the_post(site: Path) -> None:
     cache = BuildCache()
     newest = "content/posts/p4/index.en.md"
-    write(site, newest, post("Post 4", "2026-01-05", "Intro.\n\n<!--more-->\n\nRest."))
+    write(site, newest, post("Post 4", "2026-01-05", "Intro.\n\n<!--more-->\n\nRest.", **FRONT))
     first = snapshot(check(site, cache))
     patched = edit(site, cache, newest, post("Post 4", "2026-01-05",
-                                            "Intro.\n\n<!--more-->\n\nChanged."))
+                                            "Intro.\n\n<!--more-->\n\nChanged.", **FRONT))
     assert patched.patched
     files = snapshot(patched)
     assert b"Changed." in files["en/atom.xml"] and files["en/atom.xml"] != first["en/atom.xml"]
@@ -292,29 +288,31 @@ def test_a_patch_remakes_the_feeds_showing_the_post(site: Path) -> None:
 
 def test_a_page_s_text_is_patched_too(site: Path) -> None:
     cache = BuildCache()
-    write(site, "content/about.en.md", post("About", "2026-01-01", "About us."))
+    write(site, "content/about.en.md", post("About", "2026-01-01", "About us.", **FRONT))
     check(site, cache)
-    patched = edit(site, cache, "content/about.en.md", post("About", "2026-01-01", "About me."))
+    patched = edit(site, cache, "content/about.en.md",
+                   post("About", "2026-01-01", "About me.", **FRONT))
     assert patched.patched and b"About me." in snapshot(patched)["en/about/index.html"]
 
 
 def test_a_post_that_comes_due_is_never_missed_by_a_patch(site: Path) -> None:
     cache = BuildCache()
     soon = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    write(site, "content/posts/soon/index.en.md", post("Soon", soon, "Soon."))
+    write(site, "content/posts/soon/index.en.md", post("Soon", soon, "Soon.", **FRONT))
     assert "en/posts/soon/index.html" not in snapshot(check(site, cache))
     time.sleep(2.5)
-    due = edit(site, cache, P2, post("Post 2", "2026-01-03", "Body 2, edited."))
+    due = edit(site, cache, P2, post("Post 2", "2026-01-03", "Body 2, edited.", **FRONT))
     assert not due.patched and "en/posts/soon/index.html" in snapshot(due)
 
 
 def test_a_build_prepared_for_patching_patches_the_same(site: Path) -> None:
     """The dev server prepares while idle (`patch.prepare`); the patch is the same."""
     cache = BuildCache()
-    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\n```python\nx = 1\n```"))
+    write(site, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\n```python\nx = 1\n```",
+                         **FRONT))
     check(site, cache)
     prepare(cache)
     assert cache.last is not None and cache.last.shown_by is not None
     patched = edit(site, cache, P2, post("Post 2", "2026-01-03",
-                                         "Intro.\n\n<!--more-->\n\n```python\nx = 2\n```"))
+                                         "Intro.\n\n<!--more-->\n\n```python\nx = 2\n```", **FRONT))
     assert patched.patched and patched.rendered == 1

@@ -16,25 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sites import post_text
-from sites import write_file as write
+from conftest import make_site, post, site_config
+from conftest import write_file as write
 
 from blogkit.build import BuildOptions, build
 from blogkit.serve import RELOAD_PATH, free_port
 
-CONFIG = """\
-base_url: https://example.com/blog/
-per_page: 2
-languages:
-  - {code: zh, name: 中文, title: 博客}
-  - {code: en, name: English, title: Blog}
-categories:
-  3D Model: {zh: 三维模型}
-"""
-
-
-def post(title: str, date: str, body: str) -> str:
-    return post_text(title, date, body, categories="3D Model")
+PER_PAGE = 2
+FRONT = {"categories": ["3D Model"]}
+"""What the posts of the site are filed under."""
 
 
 class Server:
@@ -92,13 +82,12 @@ class Server:
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[Server]:
-    write(tmp_path, "blogkit.yaml", CONFIG)
-    for number in range(3):
-        write(tmp_path, f"content/posts/p{number}.zh.md",
-              post(f"文{number}", f"2026-01-0{number + 1}", f"正文{number} $x_{number}$"))
-    write(tmp_path, "content/posts/p0.en.md", post("Zero", "2026-01-01", "Body"))
-    write(tmp_path, "static/robots.txt", "User-agent: *\n")
-    running = Server(tmp_path)
+    files = {f"content/posts/p{number}.zh.md":
+             post(f"文{number}", f"2026-01-0{number + 1}", f"正文{number} $x_{number}$", **FRONT)
+             for number in range(3)}
+    files["content/posts/p0.en.md"] = post("Zero", "2026-01-01", "Body", **FRONT)
+    files["static/robots.txt"] = "User-agent: *\n"
+    running = Server(make_site(tmp_path, files, per_page=PER_PAGE))
     yield running
     if running.process.poll() is None:
         running.process.kill()
@@ -128,7 +117,7 @@ def test_reload_fires_when_a_rebuild_finishes(server: Server) -> None:
     waiter.start()
     time.sleep(0.3)
     assert not answer  # the long poll waits for a newer site
-    line = server.edit("content/posts/p1.zh.md", post("文1改", "2026-01-02", "新的正文"))
+    line = server.edit("content/posts/p1.zh.md", post("文1改", "2026-01-02", "新的正文", **FRONT))
     waiter.join(timeout=10)
     assert answer and f'"epoch": {epoch + 1}'.encode() in answer[0]
     assert "content/posts/p1.zh.md" in line
@@ -142,12 +131,13 @@ def test_rerender_counts_per_kind_of_change(server: Server) -> None:
         return int(re.search(r": (\d+) of (\d+) pages re-rendered", line).group(1))  # type: ignore[union-attr]
 
     assert 0 < rendered(server.edit("content/posts/p2.zh.md",
-                                    post("文2", "2026-01-03", "改了"))) < total
+                                    post("文2", "2026-01-03", "改了", **FRONT))) < total
     assert rendered(server.edit("static/robots.txt", "User-agent: *\nDisallow:\n")) == 0
     assert server.get("robots.txt")[2] == b"User-agent: *\nDisallow:\n"
     assert rendered(server.edit("templates/post.html", '{% extends "theme/post.html" %}')) \
         == total
-    assert rendered(server.edit("blogkit.yaml", CONFIG + "author: X\n")) == total
+    assert rendered(server.edit("blogkit.yaml", site_config(per_page=PER_PAGE, author="X"))) \
+        == total
 
 
 def test_a_bad_edit_shows_an_overlay_and_keeps_the_last_good_site(server: Server) -> None:
@@ -159,15 +149,15 @@ def test_a_bad_edit_shows_an_overlay_and_keeps_the_last_good_site(server: Server
     assert 'id="blogkit-overlay"' in page and "content/posts/p1.zh.md:3:5" in page
     assert "opened at line 2, column 8" in page
     assert 'id="blogkit-overlay"' in server.get("")[2].decode()
-    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", "修好了"))
+    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", "修好了", **FRONT))
     fixed = server.get("posts/p1/")[2].decode()
     assert "blogkit-overlay" not in fixed and "修好了" in fixed
 
 
 def test_a_tex_or_template_error_also_shows_in_the_overlay(server: Server) -> None:
-    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", r"坏 $\frac{1}{$"))
+    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", r"坏 $\frac{1}{$", **FRONT))
     assert "KaTeX" in server.get("")[2].decode()
-    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", "好"))
+    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", "好", **FRONT))
     server.edit("templates/post.html", "{{ post.nope }}")
     page = server.get("posts/p1/")[2].decode()
     assert "blogkit-overlay" in page and "templates/post.html:1" in page
@@ -178,21 +168,22 @@ def test_deleting_and_adding_posts(server: Server) -> None:
     (server.site / "content/posts/p2.zh.md").unlink()
     server.wait_for_line(" in ", after=seen)
     assert server.get("posts/p2/")[0] == 404
-    server.edit("content/posts/p9.zh.md", post("文9", "2026-01-09", "九"))
+    server.edit("content/posts/p9.zh.md", post("文9", "2026-01-09", "九", **FRONT))
     assert server.get("posts/p9/")[0] == 200
 
 
 def test_edits_then_identical_to_a_clean_build(server: Server, tmp_path: Path) -> None:
-    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-05", "调整日期后的正文"))
-    server.edit("content/posts/p3.en.md", post("Three", "2026-01-04", "New post"))
+    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-05", "调整日期后的正文", **FRONT))
+    server.edit("content/posts/p3.en.md", post("Three", "2026-01-04", "New post", **FRONT))
     server.edit("templates/page.html", '{% extends "theme/page.html" %}')
     seen = len(server.lines)
     (server.site / "content/posts/p2.zh.md").rename(server.site / "content/posts/p7.zh.md")
     server.wait_for_line(" in ", after=seen)
     # Text past the excerpt, front matter as before: the server patches its last build.
-    server.edit("content/posts/p8.en.md", post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB."))
+    server.edit("content/posts/p8.en.md",
+                post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB.", **FRONT))
     patched = server.edit("content/posts/p8.en.md",
-                          post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB, $x^2$."))
+                          post("Eight", "2026-01-08", "A.\n\n<!--more-->\n\nB, $x^2$.", **FRONT))
     assert ": 1 of " in patched
     out = tmp_path.parent / (tmp_path.name + "-clean")
     build(BuildOptions(source=server.site, output=out))
@@ -263,7 +254,8 @@ def test_taken_port_moves_to_the_next_and_ctrl_c_exits_cleanly(server: Server) -
         assert second.wait(timeout=10) == 0
     # A formula never seen before starts the KaTeX worker: it must be gone after the rebuild
     # (asked of the live server: a finished process has no children to find).
-    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", r"新公式 $\zeta_{42}^{7}$"))
+    server.edit("content/posts/p1.zh.md",
+                post("文1", "2026-01-02", r"新公式 $\zeta_{42}^{7}$", **FRONT))
     children = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True)
     assert children.stdout == b""  # no Node worker or other child left behind
     assert server.stop() == 0
@@ -280,7 +272,7 @@ def test_rename_and_replace_saves_and_bursts_are_one_rebuild(server: Server) -> 
     target = server.site / "content/posts/p1.zh.md"
     for number in range(5):  # an editor that writes a temporary file, then renames it
         temporary = target.with_name(f".p1.zh.md.{number}.tmp")
-        temporary.write_text(post("文1", "2026-01-02", f"第{number}版"), encoding="utf-8")
+        temporary.write_text(post("文1", "2026-01-02", f"第{number}版", **FRONT), encoding="utf-8")
         temporary.replace(target)
         time.sleep(0.02)
     server.wait_for_line(" in ", after=seen)

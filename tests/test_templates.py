@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sites import write_file as write
+from conftest import write_file as write
 
 from blogkit.templates import create_environment, names_read
 

@@ -6,19 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sites import BASE_CONFIG, post_text
-from sites import write_file as write
+from conftest import files, make_site, post, site_config
+from conftest import write_file as write
 
 from blogkit.build import BuildOptions, build
 from blogkit.errors import BuildError
 from blogkit.writer import Staging, StaticFile
-
-CONFIG = BASE_CONFIG.replace("per_page: 12", "per_page: 2")
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def inodes(folder: Path) -> dict[str, int]:
@@ -28,16 +21,15 @@ def inodes(folder: Path) -> dict[str, int]:
 
 @pytest.fixture()
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    write(root, "blogkit.yaml", CONFIG)
-    for number in range(6):
-        for lang, text in (("zh", "正文 $x_{%d}$"), ("en", "Body $y_{%d}$")):
-            write(root, f"content/posts/p{number}/index.{lang}.md",
-                  post_text(f"T{number}", f"2026-01-0{number + 1}", text % number,
-                            categories="Generative Model", tags=f"t{number % 2}"))
-    write(root, "content/posts/p0/fig.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
-    write(root, "static/extra.txt", "one\n")
-    return root
+    """Six posts in zh and en, two a page; p0 is a bundle with a figure."""
+    posts = {f"content/posts/p{number}/index.{lang}.md":
+             post(f"T{number}", f"2026-01-0{number + 1}", text % number,
+                  categories=["Generative Model"], tags=[f"t{number % 2}"])
+             for number in range(6)
+             for lang, text in (("zh", "正文 $x_{%d}$"), ("en", "Body $y_{%d}$"))}
+    return make_site(tmp_path / "site", {
+        **posts, "content/posts/p0/fig.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "static/extra.txt": "one\n"}, per_page=2)
 
 
 def rebuild_matches_clean(site: Path, tmp_path: Path) -> tuple[int, int]:
@@ -67,8 +59,8 @@ def test_an_edit_renders_the_pages_that_show_it_and_writes_only_changed_files(
     build(BuildOptions(source=site))
     before = inodes(site / "public")
     write(site, "content/posts/p3/index.en.md",
-          post_text("T3 again", "2026-01-04", "New body", categories="Generative Model",
-                    tags="t1"))
+          post("T3 again", "2026-01-04", "New body", categories=["Generative Model"],
+               tags=["t1"]))
     rendered, pages = rebuild_matches_clean(site, tmp_path)
     assert 0 < rendered < pages // 2
     after = inodes(site / "public")
@@ -201,7 +193,7 @@ def test_a_site_with_nothing_changed_is_kept_without_planning_a_page(
     assert inodes(site / "public") == before
     # Whatever the pages are made of defeats it: content, a template, a static file that
     # changes what is made (robots.txt), a page edited by hand in the output.
-    write(site, "content/posts/p3/index.en.md", post_text("T3", "2026-01-04", "Edited"))
+    write(site, "content/posts/p3/index.en.md", post("T3", "2026-01-04", "Edited"))
     assert not nothing_to_do(site, tmp_path)
     assert nothing_to_do(site, tmp_path)
     write(site, "templates/archive.html", '{% extends "theme/archive.html" %}\n')
@@ -219,7 +211,7 @@ def test_a_site_with_nothing_changed_is_kept_without_planning_a_page(
 
 
 def test_a_build_with_warnings_reports_them_again(site: Path) -> None:
-    write(site, "content/posts/p1/index.en.md", post_text("T1", "2026-01-02", "$\\frac{$"))
+    write(site, "content/posts/p1/index.en.md", post("T1", "2026-01-02", "$\\frac{$"))
     options = BuildOptions(source=site, keep_going=True)
     assert build(options).warnings
     again = build(options)
@@ -230,11 +222,11 @@ def test_the_disk_caches_of_an_edit_build_give_a_clean_build_s_bytes(
         site: Path, tmp_path: Path) -> None:
     build(BuildOptions(source=site))
     write(site, "content/posts/p3/index.en.md",
-          post_text("T3", "2026-01-04", "Edited $y_3$", categories="Generative Model",
-                    tags="t1"))
+          post("T3", "2026-01-04", "Edited $y_3$", categories=["Generative Model"],
+               tags=["t1"]))
     rebuild_matches_clean(site, tmp_path)
     # Another configuration, and damaged caches: they only cost the time.
-    write(site, "blogkit.yaml", CONFIG.replace("per_page: 2", "per_page: 3"))
+    write(site, "blogkit.yaml", site_config(per_page=3))
     for cache in (site / ".blogkit-cache").glob("*.sqlite"):
         cache.write_bytes(b"not a database")
     rebuild_matches_clean(site, tmp_path)
