@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from . import formulas as math_step
@@ -49,10 +49,10 @@ from .katex_install import pinned_engine
 from .markdown import Body
 from .page_digests import job_digests
 from .plan import PageJob, pages_key, plan
-from .render import Output, Place, run
+from .render import Output, run
 from .site import Site, assemble
 from .statics import static_files
-from .writer import InMemory, Staging, StaticFile, check_output_folder, collisions
+from .writer import InMemory, Staging, StaticFile, Target, check_output_folder, collisions
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
 
@@ -116,19 +116,6 @@ class Compiled:
 
 _THEME_LIBRARIES = tuple(f"{name} {version(name)}" for name in ("jinja2", "markupsafe"))
 """Versions pages depend on besides the body's (see `bodies.LIBRARIES`)."""
-
-
-class Target(Protocol):
-    """Where a build's files go: a staging folder (`writer.Staging`) or memory."""
-
-    previous_site: dict[str, Any]
-
-    @property
-    def place(self) -> Place | None: ...
-    def known(self, path: str, made_from: str) -> bool: ...
-    def put(self, item: Output) -> None: ...
-    def copy(self, static: StaticFile) -> None: ...
-    def commit(self, site: dict[str, Any] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -216,7 +203,7 @@ def compile_site(options: BuildOptions, cache: BuildCache | None = None,
     cache.last = None
     read = _read(options, cache, timings, changes)
     memory = InMemory(cache.outputs, cache.record)
-    made = _keep_output(read, memory, timings) or _make(read, cache, memory, timings, changes)
+    made = _keep_output(read, memory, timings) or _make(read, cache, memory, timings)
     memory.commit(_record(read, made))
     cache.outputs, cache.record = memory.files, memory.site
     if made.site is not None:
@@ -238,12 +225,13 @@ def _read(options: BuildOptions, cache: BuildCache, timings: dict[str, float],
         config = load_config(root, options.base_url)
         templates_key = cache.check_templates(root)
     with _timed(timings, "load"):
+        now = _now()  # one moment decides what is published, for the pool and the stages
         pool = None if pool_in is None else pool_in.enter_context(BodyPool(
-            config, options.workers, partial(_is_published, options, _now())))
+            config, options.workers, partial(_is_published, options, now)))
         loaded = load_content(config, cache.content,
                               set(changes.content) if changes is not None else None,
                               pool.offer if pool is not None else None)
-        posts = [post for post in loaded.posts if _is_published(options, _now(), post)]
+        posts = [post for post in loaded.posts if _is_published(options, now, post)]
         site_key = digest(__version__, pinned_engine(), repr(config), templates_key)
         inputs = None if loaded.errors else digest(
             site_key, LIBRARIES, _THEME_LIBRARIES, options.drafts, options.future,
@@ -276,8 +264,7 @@ def _keep_output(read: Read, target: Target, timings: dict[str, float]) -> Made 
     return Made(site["pages"], 0, [], counts, 0, kept=site)
 
 
-def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, float],
-          changes: Changes | None = None) -> Made:
+def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, float]) -> Made:
     """The stages from bodies to statics, into `target`; raise BuildError with every mistake."""
     options, config, posts = read.options, read.config, read.posts
     keys = body_keys(config, posts)
@@ -302,15 +289,14 @@ def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, floa
               "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
     made = Made(0, 0, formulas.warnings, counts, markdown, site, bodies, keys)
     with _timed(timings, "render"):
-        _pages(read, cache, site, target, made, changes)
+        _pages(read, cache, site, target, made)
     errors = collisions(made.outputs, made.statics)
     if errors:
         raise BuildError(errors)
     return made
 
 
-def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made,
-           changes: Changes | None) -> None:
+def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made) -> None:
     """Pages, feeds, sitemap, stylesheet and robots.txt into `target`, and the static
     files copied; what was made goes into `made`."""
     options, config = read.options, read.config
@@ -322,8 +308,7 @@ def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made
     digests = job_digests(jobs, read.site_key, every_page, reads, shown)
     cache.keep_shown(config.cache_dir)
     needs_math = any(job.needs_math for job in jobs)
-    statics = static_files(config, read.posts, needs_math, cache.statics,
-                           rescan=changes is None or bool(changes.static))
+    statics = static_files(config, read.posts, needs_math)
     beside: list[Output] = []
 
     def sink(item: Output) -> None:

@@ -2,7 +2,7 @@
 
 The dev server keeps one `BuildCache` between rebuilds; a CLI build starts from an empty
 one. Each memo belongs to the stage that reads and writes it (content, bodies, formulas,
-plan, statics); the rest are the theme's compiled templates and what each can read, and
+plan); the rest are the theme's compiled templates and what each can read, and
 the last good build's files for the dev server.
 """
 
@@ -20,7 +20,6 @@ from .formulas import FormulaMemo
 from .markdown import Body
 from .page_digests import ShownMemo
 from .plan import PlanMemo
-from .statics import StaticsMemo
 from .store import PickleStore
 from .templates import THEME_DIR, names_read, site_environment
 
@@ -56,7 +55,6 @@ class BuildCache:
     plan: PlanMemo = field(default_factory=PlanMemo)
     shown: ShownMemo | None = None
     """What listings show of each post (None: read from the disk cache when wanted)."""
-    statics: StaticsMemo = field(default_factory=dict)
     templates: object = None
     """The theme files of the last build (see `templates_key`)."""
     jinja: tuple[object, jinja2.Environment] | None = None

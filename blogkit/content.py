@@ -12,31 +12,25 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from .config import SiteConfig
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source
+from .front_matter import (
+    FRONT_KEYS,
+    date_value,
+    names_value,
+    split_front_matter,
+    text_value,
+)
 from .i18n import slugify
 from .post_cache import PostCache
 from .yamlpos import YamlDoc, did_you_mean, load
 
-_FRONT_KEYS = {
-    "title",
-    "date",
-    "categories",
-    "tags",
-    "draft",
-    "slug",
-    "summary",
-    "updated",
-    "lang",
-    "extra",
-}
 T = TypeVar("T")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 
@@ -322,7 +316,7 @@ def _load_file(
         errors.append(SourceError(path, None, None, f"unknown language '{lang}' in the file name",
                                   "configured languages: " + ", ".join(config.language_codes)))
         return None
-    front = _split_front_matter(path, text, errors)
+    front = split_front_matter(path, text, errors)
     if front is None:
         return None
     yaml_text, body, body_line = front
@@ -331,23 +325,6 @@ def _load_file(
     if doc is None:
         return None
     return _validate(config, path, rel, stem, lang, doc, body, body_line, raw, errors)
-
-
-def _split_front_matter(
-    path: Path, text: str, errors: list[SourceError]
-) -> tuple[str, str, int] | None:
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        errors.append(SourceError(path, 1, 1, "front matter missing",
-                                  "start the file with a line '---', then title: and date:, "
-                                  "then another '---'"))
-        return None
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
-    errors.append(SourceError(path, 1, 1, "front matter is not closed",
-                              "add a line '---' after the last front matter key"))
-    return None
 
 
 def _validate(
@@ -370,13 +347,13 @@ def _validate(
         return None
     before = len(errors)
     for key in data:
-        if key not in _FRONT_KEYS:
+        if key not in FRONT_KEYS:
             errors.append(doc.error((key,), f"unknown front matter key '{key}'",
-                                    did_you_mean(str(key), _FRONT_KEYS), key=True))
-    title = _text(doc, data, "title", errors, required=True)
-    moment = _date(config, doc, data, "date", errors, required=True)
-    updated = _date(config, doc, data, "updated", errors, required=False)
-    categories = _names(doc, data, "categories", errors)
+                                    did_you_mean(str(key), FRONT_KEYS), key=True))
+    title = text_value(doc, data, "title", errors, required=True)
+    moment = date_value(config, doc, data, "date", errors, required=True)
+    updated = date_value(config, doc, data, "updated", errors, required=False)
+    categories = names_value(doc, data, "categories", errors)
     for index, name in enumerate(categories):
         if config.category(name) is None:
             errors.append(doc.error(("categories", index) if isinstance(data.get("categories"),
@@ -384,17 +361,17 @@ def _validate(
                                     f"unknown category '{name}'",
                                     did_you_mean(name, [c.name for c in config.categories])
                                     + " (categories are listed in blogkit.yaml)"))
-    tags = _names(doc, data, "tags", errors)
+    tags = names_value(doc, data, "tags", errors)
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         errors.append(doc.error(("draft",), "draft must be true or false"))
-    summary = _text(doc, data, "summary", errors, required=False)
+    summary = text_value(doc, data, "summary", errors, required=False)
     declared = data.get("lang")
     if declared is not None and declared != lang:
         errors.append(doc.error(("lang",), f"lang '{declared}' disagrees with the file name, "
                                 f"which says '{lang}'",
                                 f"rename the file to *.{declared}.md or remove the lang key"))
-    slug_value = _text(doc, data, "slug", errors, required=False)
+    slug_value = text_value(doc, data, "slug", errors, required=False)
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         errors.append(doc.error(("extra",), "extra must be a mapping"))
@@ -431,71 +408,3 @@ def _place(rel: str, stem: str) -> tuple[str, str, str]:
     inner = folder[1:] if kind == "post" else folder
     key = "/".join([*(folder[:1] if kind == "post" else []), *inner, name])
     return kind, key, name
-
-
-def _text(
-    doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError], *, required: bool
-) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            errors.append(doc.error((), f"front matter has no {key}",
-                                    f"add a line '{key}: ...' between the '---' lines"))
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        errors.append(doc.error((key,), f"{key} must be non-empty text"))
-        return None
-    return value.strip()
-
-
-def _date(
-    config: SiteConfig,
-    doc: YamlDoc,
-    data: dict[str, Any],
-    key: str,
-    errors: list[SourceError],
-    *,
-    required: bool,
-) -> datetime | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            errors.append(doc.error((), f"front matter has no {key}",
-                                    f"add a line '{key}: 2026-01-18' between the '---' lines"))
-        return None
-    text = str(value).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            parsed = datetime.combine(date.fromisoformat(text), time())
-        else:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        errors.append(doc.error((key,), f"invalid {key} '{text}'",
-                                "write a real date as 2026-01-18 or 2026-01-18T09:30:00+08:00"))
-        return None
-    zone = ZoneInfo(config.timezone)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=zone)
-    return parsed.astimezone(zone)
-
-
-def _names(doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError]) -> list[str]:
-    value = data.get(key)
-    if value is None:
-        return []
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list):
-        errors.append(doc.error((key,), f"{key} must be a name or a list of names"))
-        return []
-    names: list[str] = []
-    for index, item in enumerate(items):
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str) or not item.strip():
-            errors.append(doc.error((key, index), f"{key} entries must be non-empty text"))
-            continue
-        if item.strip() not in names:
-            names.append(item.strip())
-    return names

@@ -48,7 +48,6 @@ def reading_minutes(cjk: int, words: int) -> int:
     return max(1, round(minutes))
 
 
-@lru_cache(maxsize=8192)
 def slugify(text: str) -> str:
     """Turn a name into a URL segment.
 

@@ -16,37 +16,16 @@ from .formulas import katex_static_files
 from .templates import THEME_DIR
 from .writer import StaticFile
 
-StaticsMemo = dict[object, list[StaticFile]]
-"""The dev server's: static files by where they come from (see `static_files`)."""
 
-
-def static_files(config: SiteConfig, posts: Sequence[Post], needs_math: bool,
-                 memo: StaticsMemo | None = None, rescan: bool = True) -> list[StaticFile]:
-    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX.
-
-    With a `memo` (the dev server's), static/ is walked again only when `rescan` (the
-    watcher saw a change in it), and each bundle's and KaTeX's files are listed once.
-    """
-    memo = {} if memo is None else memo
-    if "static" not in memo or rescan:
-        memo["static"] = _folder_files((THEME_DIR / "static", config.root / "static"))
-    statics = list(memo["static"])
-    fresh: StaticsMemo = {"static": memo["static"]}
+def static_files(config: SiteConfig, posts: Sequence[Post], needs_math: bool
+                 ) -> list[StaticFile]:
+    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX."""
+    statics = _folder_files((THEME_DIR / "static", config.root / "static"))
     for post in posts:
-        if not post.assets:
-            continue
-        key = (post.url, post.assets)
-        found = memo.get(key)
-        if found is None:
-            found = [StaticFile(post.url.lstrip("/") + name, asset)
-                     for name, asset in zip(post.asset_names(), post.assets, strict=True)]
-        statics.extend(found)
-        fresh[key] = found
+        statics.extend(StaticFile(post.url.lstrip("/") + name, asset)
+                       for name, asset in zip(post.asset_names(), post.assets, strict=True))
     if needs_math:
-        fresh["katex"] = memo.get("katex") or katex_static_files()
-        statics.extend(fresh["katex"])
-    memo.clear()
-    memo.update(fresh)
+        statics.extend(katex_static_files())
     return statics
 
 

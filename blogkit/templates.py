@@ -8,7 +8,6 @@ by file name; an override can extend the original as `theme/<name>`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,7 +221,6 @@ def create_environment(site_templates: Path, compiled: Path | None = None) -> ji
     return env
 
 
-@lru_cache(maxsize=65536)
 def encode_url(url: str) -> str:
     """Percent-encode a URL's path (CJK tag slugs) and leave its structure alone.
 

@@ -17,11 +17,11 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .digest import digest
 from .errors import BuildError, SourceError, UsageError
-from .render import Output
+from .render import Output, Place
 
 MARKER_NAME = ".blogkit-output"
 """A file in every output folder blogkit made; only such folders are ever replaced."""
@@ -283,6 +283,19 @@ class Staging:
         stat = target.stat()
         self.made[path] = (made_from, stat.st_size, stat.st_mtime_ns)
         self.staged.append(path)
+
+
+class Target(Protocol):
+    """Where a build's files go: a staging folder (`writer.Staging`) or memory."""
+
+    previous_site: dict[str, Any]
+
+    @property
+    def place(self) -> Place | None: ...
+    def known(self, path: str, made_from: str) -> bool: ...
+    def put(self, item: Output) -> None: ...
+    def copy(self, static: StaticFile) -> None: ...
+    def commit(self, site: dict[str, Any] | None = None) -> None: ...
 
 
 class InMemory:

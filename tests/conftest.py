@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from blogkit.build import BuildOptions, BuildResult, build
@@ -219,3 +220,17 @@ FEATURE_FIGURE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">'
     '<rect width="120" height="60" fill="#4a90d9"/></svg>\n')
 """The bundle image of `feature_post`: `content/posts/feature/fig.svg`."""
+
+
+def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every content file whose bytes are read from now on (Path.read_bytes still reads)."""
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.suffix == ".md":
+            reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return reads

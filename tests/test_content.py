@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import make_site, post
+from conftest import make_site, post, read_counted
 
 from blogkit import post_cache
 from blogkit.config import load_config
@@ -154,20 +154,6 @@ def test_a_markdown_link_that_leads_nowhere_is_named_not_skipped(tmp_path: Path)
         "loop.md:None:None: cannot read the file: Too many levels of symbolic links | make it "
         "a readable file (check its permissions and any symbolic link)",
     ]
-
-
-def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every content file whose bytes are read from now on (Path.read_bytes still reads)."""
-    reads: list[Path] = []
-    real = Path.read_bytes
-
-    def counted(self: Path) -> bytes:
-        if self.suffix == ".md":
-            reads.append(self)
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counted)
-    return reads
 
 
 THREE = {f"posts/p{n}.md": f"---\ntitle: T{n}\ndate: 2026-01-0{n + 1}\n---\nBody {n}.\n"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import make_site, post, site_config
+from conftest import make_site, post, read_counted, site_config
 from conftest import write_file as write
 
 from blogkit.build import BuildOptions, Compiled, compile_site
@@ -19,20 +19,6 @@ from blogkit.patch import prepare
 
 FRONT = {"categories": ["3D Model"], "tags": ["t1"]}
 """What the posts of the site are filed under (unless a test says otherwise)."""
-
-
-def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files read with Path.read_bytes from now on (how content/ is read)."""
-    reads: list[Path] = []
-    real = Path.read_bytes
-
-    def counted(path: Path) -> bytes:
-        if path.suffix == ".md":
-            reads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(Path, "read_bytes", counted)
-    return reads
 
 
 def snapshot(compiled: Compiled) -> dict[str, bytes]:
