@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import SiteConfig
+from .config import MarkdownSettings, SiteConfig
 from .content import Post
 from .digest import digest
 from .highlight import highlight
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
-    "body 4",  # the shape of Body: bump when its fields change
+    "body 5",  # the shape of Body: bump when its fields change
     *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
@@ -111,7 +111,8 @@ def render_all(
 
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
     """The cache key of each post's body: everything the body is a function of."""
-    return {post.rel: digest(LIBRARIES, config.excerpt_length, post.rel, post.digest)
+    settings = (config.markdown.dollars, config.markdown.code_spans)
+    return {post.rel: digest(LIBRARIES, config.excerpt_length, settings, post.rel, post.digest)
             for post in posts}
 
 
@@ -218,13 +219,14 @@ class BodyPool:
             # The platform's start method. By fork (Linux), every worker is started at the
             # first submit, before the build starts a thread.
             self._executor = ProcessPoolExecutor(max_workers=self.count,
-                                                 initializer=_start_worker)
+                                                 initializer=_start_worker,
+                                                 initargs=(self.config.markdown,))
         posts = [post for post, _ in chunk]
         self._chunks.append(self._executor.submit(_render_chunk, _jobs(self.config, posts)))
         self._keys.update((post.rel, key) for post, key in chunk)
 
     def _render_here(self, posts: Sequence[Post]) -> dict[str, Body]:
-        md = _parser()
+        md = _parser(self.config.markdown)
         with PickleStore(self.config.cache_dir / CACHE_NAME, BLOCKS_TABLE, str) as store:
             kept = KeptBlocks(store)
             rendered = {job.rel: _render_one(md, job, kept) for job in _jobs(self.config, posts)}
@@ -294,22 +296,22 @@ class _NotedBlocks:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def _parser(settings: MarkdownSettings) -> MarkdownIt:
     """This process's parser, for bodies rendered without a pool (it renders any number)."""
-    return create_markdown()
+    return create_markdown(settings)
 
 
 _FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)", re.M)
 
 
-def prepare(posts: Sequence[Post]) -> None:
+def prepare(settings: MarkdownSettings, posts: Sequence[Post]) -> None:
     """Import and set up, in this process, what rendering `posts` would: the parser and
     the lexers of their code blocks' languages.
 
     The dev server calls it while idle after its first build (whose bodies were rendered
     in a pool, or came from the cache), so the first edit renders as quickly as the next.
     """
-    _parser()
+    _parser(settings)
     prepare_highlighting({name for post in posts for name in _FENCE.findall(post.body)})
 
 
@@ -318,8 +320,8 @@ def prepare(posts: Sequence[Post]) -> None:
 _WORKER: list[tuple[MarkdownIt, _NotedBlocks]] = []
 
 
-def _start_worker() -> None:
-    _WORKER.append((create_markdown(), _NotedBlocks()))
+def _start_worker(settings: MarkdownSettings) -> None:
+    _WORKER.append((create_markdown(settings), _NotedBlocks()))
 
 
 def _render_chunk(jobs: list[BodyJob]) -> tuple[dict[str, bytes], dict[str, str]]:

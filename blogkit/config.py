@@ -31,7 +31,7 @@ _TOP_KEYS = {
     "extra",
 }
 _LANGUAGE_KEYS = {"code", "name", "title", "description", "hero", "ui"}
-_MATH_KEYS = {"macros"}
+_MATH_KEYS = {"macros", "dollars", "code_spans"}
 _FEED_KEYS = {"limit", "content"}
 _FEED_CONTENT = ("full", "excerpt")
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -70,6 +70,24 @@ class Category:
         return self.labels.get(lang, self.name)
 
 
+MATH_DOLLARS = ("pandoc", "kramdown")
+
+
+@dataclass(frozen=True)
+class MarkdownSettings:
+    """Site settings that change how Markdown is parsed (`math:` in blogkit.yaml).
+
+    Part of every body's cache key: changing one renders every body anew.
+    """
+
+    dollars: str = "pandoc"
+    """`pandoc`: `$$..$$` is display math wherever it is; `kramdown` (Jekyll's): `$$..$$`
+    in running text is inline, display only when it is a paragraph of its own."""
+    code_spans: bool = False
+    """True: a code span that holds only `$..$` or `$$..$$` is math, not code (the R
+    blogdown and Hugo convention that hides TeX from the Markdown parser)."""
+
+
 @dataclass(frozen=True)
 class FeedSettings:
     """What the Atom, RSS and JSON feeds carry (`feeds:` in blogkit.yaml)."""
@@ -98,6 +116,7 @@ class SiteConfig:
     author: str = ""
     macros: dict[str, str] = field(default_factory=dict)
     """TeX macros available to every formula."""
+    markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     theme: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -196,6 +215,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
     categories = _categories(doc, data.get("categories"), languages, errors)
     timezone = _timezone(doc, data.get("timezone", "UTC"), errors)
     macros = _macros(doc, data.get("math"), errors)
+    markdown = _markdown_settings(doc, data.get("math"), errors)
     feeds = _feeds(doc, data.get("feeds"), errors)
     author = data.get("author", "")
     if not isinstance(author, str):
@@ -215,6 +235,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
         timezone=timezone,
         author=author,
         macros=macros,
+        markdown=markdown,
         feeds=feeds,
         theme=theme,
         extra=extra,
@@ -344,6 +365,24 @@ def _macros(doc: YamlDoc, value: Any, errors: list[SourceError]) -> dict[str, st
             continue
         result[str(name)] = body
     return result
+
+
+def _markdown_settings(doc: YamlDoc, value: Any, errors: list[SourceError]) -> MarkdownSettings:
+    if not isinstance(value, dict):
+        return MarkdownSettings()  # a math: that is not a mapping is reported by _macros
+    dollars = value.get("dollars", "pandoc")
+    if dollars not in MATH_DOLLARS:
+        errors.append(doc.error(("math", "dollars"), f"math.dollars must be one of "
+                                f"{', '.join(MATH_DOLLARS)}, not '{dollars}'",
+                                "pandoc: $$..$$ is always display math; kramdown (Jekyll): "
+                                "$$..$$ in running text is inline"))
+        dollars = "pandoc"
+    code_spans = value.get("code_spans", False)
+    if not isinstance(code_spans, bool):
+        errors.append(doc.error(("math", "code_spans"), "math.code_spans must be true or false",
+                                "true makes `$x$` in backticks math (the blogdown convention)"))
+        code_spans = False
+    return MarkdownSettings(dollars=str(dollars), code_spans=code_spans)
 
 
 def _feeds(doc: YamlDoc, value: Any, errors: list[SourceError]) -> FeedSettings:

@@ -9,16 +9,17 @@ body can be cached without KaTeX) and each link to another post or asset as a
 from __future__ import annotations
 
 import html
-import posixpath
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
+from .config import MarkdownSettings
 from .excerpt import make_excerpt
 from .i18n import count_units, is_cjk, reading_minutes, slugify
+from .mdlinks import LinkUse, rewrite_links
 from .mdmath import math_plugin, protect_table_pipes, tex_to_text
 
 if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached never needs them
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached
 RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
 """ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _TAG = re.compile(r"<[^>]+>")
 PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
 """A formula in a Body's HTML: group 1 is its index in `Body.formulas`."""
@@ -50,15 +50,14 @@ class FormulaUse(NamedTuple):
     """Length of the opening delimiter (`$` is 1), to place a column inside the TeX."""
 
 
-class LinkUse(NamedTuple):
-    """A relative link or image in a post, resolved against content/."""
+class BodyProblem(NamedTuple):
+    """A mistake found while rendering a body that has a visible fallback (an unknown
+    shortcode shown as text): an error, or a warning under --keep-going."""
 
-    href: str
-    """As written by the author."""
-    target: str | None
-    """content/-relative path it points at, normalised; None when it leaves content/."""
     line: int
     col: int
+    message: str
+    hint: str = ""
 
 
 class TocEntry(NamedTuple):
@@ -86,13 +85,18 @@ class Body:
     links: tuple[LinkUse, ...]
     excerpt_text: str = ""
     """The excerpt as plain text, formulas as readable TeX: for meta descriptions."""
+    problems: tuple[BodyProblem, ...] = ()
+    """File-positioned mistakes to report (see BodyProblem)."""
 
     @property
     def reading_minutes(self) -> int:
         return reading_minutes(self.cjk_chars, self.latin_words)
 
 
-def create_markdown() -> MarkdownIt:
+DEFAULT_SETTINGS = MarkdownSettings()
+
+
+def create_markdown(settings: MarkdownSettings = DEFAULT_SETTINGS) -> MarkdownIt:
     """Return the configured parser: CommonMark, tables, strikethrough, footnotes, tasks, math."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
@@ -100,11 +104,11 @@ def create_markdown() -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": True, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
-    md.use(math_plugin).use(footnote_plugin).use(tasklists_plugin)
+    md.use(math_plugin, settings).use(footnote_plugin).use(tasklists_plugin)
     md.core.ruler.push("blogkit_formula_lines", attach_block_lines)
     md.core.ruler.push("blogkit_cjk_breaks", _join_cjk_lines)
     md.core.ruler.push("blogkit_anchors", _heading_anchors)
-    md.core.ruler.push("blogkit_links", _rewrite_links)
+    md.core.ruler.push("blogkit_links", rewrite_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     md.add_render_rule("math_inline", _render_math)
@@ -265,59 +269,6 @@ def _heading_anchors(state: StateCore) -> None:
         visible = [c for c in children if c.type not in ("link_open", "link_close", "html_inline")]
         entries.append(TocEntry(level, anchor, md.renderer.render(visible, md.options, env), text))
     env["toc"] = entries
-
-
-def _rewrite_links(state: StateCore) -> None:
-    """Relative links and images to files under content/ become markers; missing ones noted."""
-    env = state.env
-    if "source" not in env:
-        return
-    for token in state.tokens:
-        if token.type != "inline" or not token.children:
-            continue
-        for child in token.children:
-            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else ""
-            if not attr:
-                continue
-            value = str(child.attrGet(attr) or "")
-            if not value or value.startswith(("#", "/")) or _SCHEME.match(value):
-                continue
-            marker = _resolve_relative(env, value, token)
-            child.attrSet(attr, marker)
-
-
-def _resolve_relative(env: MutableMapping[str, Any], href: str, inline: Token) -> str:
-    source: Path = env["source"]
-    content: Path = env["content_dir"]
-    path_part, _, fragment = href.partition("#")
-    path_part = unquote(path_part.partition("?")[0])
-    rel_dir = source.parent.relative_to(content).as_posix()
-    joined = posixpath.normpath(posixpath.join(rel_dir, path_part)) if path_part else ""
-    # Only the path is worked out here; whether a post or an asset is there is decided when
-    # the site is assembled, so a Body never depends on other files (and can be cached).
-    target = joined if joined and joined != "." and not joined.startswith("..") else None
-    line, col = _locate(env, inline, href)
-    env["links"].append(LinkUse(href, target, line, col))
-    if target is None:
-        return href
-    suffix = f"#{fragment}" if fragment else ""
-    return f"blogkit:link:{quote(target)}{suffix}"
-
-
-def _locate(env: MutableMapping[str, Any], token: Token, href: str) -> tuple[int, int]:
-    """Return the file line and column of a link's `href` within the block of `token`."""
-    first = token.map[0] if token.map else 0
-    last = token.map[1] if token.map else first + 1
-    lines: list[str] = env["lines"]
-    # `](href)` is the link itself; a bare `href` could be the start of another link's path.
-    escaped = re.escape(href)
-    patterns = (rf"\]\(<?({escaped})[>\s)]", rf"\]:\s*<?({escaped})(?:[>\s]|$)", f"({escaped})")
-    for pattern in patterns:
-        for number in range(first, min(last, len(lines))):
-            found = re.search(pattern, lines[number])
-            if found:
-                return env["body_line"] + number, found.start(1) + 1
-    return env["body_line"] + first, 1
 
 
 # -- render rules -------------------------------------------------------------------------

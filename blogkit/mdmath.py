@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
 
+    from .config import MarkdownSettings
+
 # A `|` inside a formula in a table row is swapped for this private-use character before
 # block parsing (so the table rule does not split the cell) and swapped back in the formula.
 PIPE_STAND_IN = "\ue000"
@@ -161,8 +163,8 @@ def _protect_line(line: str) -> str:
     return "".join(chars)
 
 
-def math_plugin(md: MarkdownIt) -> None:
-    """Install the math rules ahead of everything else."""
+def math_plugin(md: MarkdownIt, settings: MarkdownSettings) -> None:
+    """Install the math rules ahead of everything else, as `settings` (math.*) ask."""
     md.inline.ruler.before("escape", "math_inline", math_inline)
     md.block.ruler.before(
         "fence", "math_block", math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}

@@ -64,7 +64,7 @@ def prepare(cache: BuildCache) -> None:
     show which entry. The dev server does it while idle, so the first edit is quick too."""
     last = cache.last
     if last is not None and last.shown_by is None:
-        prepare_bodies(last.read.posts)
+        prepare_bodies(last.read.config.markdown, last.read.posts)
         last.shown_by = holders(last.made.jobs)
         last.by_source  # noqa: B018 (found now, not on the first edit)
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # formulas.py imports the writer, which imports this module
 _FORMULA = "<bk-math"
 """How a formula placeholder starts in a Body's HTML (see markdown.py)."""
 _MARKER = re.compile(r'="blogkit:link:([^"#]*)(#[^"]*)?"')
-"""A link marker (see markdown._rewrite_links) as the value of an attribute: `href` or
+"""A link marker (see mdlinks.rewrite_links) as the value of an attribute: `href` or
 `src` when it is one (`replace` looks). Starting with a literal, it is found several
 times faster than by a pattern starting with the attribute's name."""
 
@@ -333,7 +333,7 @@ def link_errors(entry: Entry) -> list[SourceError]:
 
 
 def resolve_links(links: LinkTargets, lang: str, text: str) -> str:
-    """`text` with its link markers (see markdown._rewrite_links) replaced by the URLs of
+    """`text` with its link markers (see mdlinks.rewrite_links) replaced by the URLs of
     what they point at, as seen from a post in `lang`."""
     if "blogkit:link:" not in text:
         return text

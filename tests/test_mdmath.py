@@ -8,6 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from blogkit.markdown import Body, create_markdown, render_body
+from blogkit.config import MarkdownSettings
 from blogkit.mdmath import PIPE_STAND_IN, find_inline, math_plugin, protect_table_pipes, tex_to_text
 
 Formula = tuple[str, str, str, bool]
@@ -17,7 +18,7 @@ Formula = tuple[str, str, str, bool]
 def formulas(src: str) -> list[Formula]:
     """The formulas CommonMark plus only the math rules finds in `src`, in order."""
     found: list[Formula] = []
-    for token in MarkdownIt("commonmark").use(math_plugin).parse(src):
+    for token in MarkdownIt("commonmark").use(math_plugin, MarkdownSettings()).parse(src):
         if token.type == "math_block":
             found.append(("B", token.content, token.markup, token.meta["display"]))
         for child in token.children or []:
@@ -83,7 +84,7 @@ def test_formulas_in_prose_blocks_and_code(src: str, expected: list[Formula]) ->
 
 
 def test_display_block_on_its_line_interrupts_a_paragraph() -> None:
-    tokens = MarkdownIt("commonmark").use(math_plugin).parse("段落\n$$x$$\n续")
+    tokens = MarkdownIt("commonmark").use(math_plugin, MarkdownSettings()).parse("段落\n$$x$$\n续")
     assert [(t.type, t.map) for t in tokens if t.type in ("inline", "math_block")] == [
         ("inline", [0, 1]), ("math_block", [1, 2]), ("inline", [2, 3])]
 
