@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from blogkit.markdown import Body, create_markdown, render_body
 from blogkit.config import MarkdownSettings
+from blogkit.markdown import Body, create_markdown, render_body
 from blogkit.mdmath import PIPE_STAND_IN, find_inline, math_plugin, protect_table_pipes, tex_to_text
 
 Formula = tuple[str, str, str, bool]
