@@ -18,6 +18,9 @@ from html.parser import HTMLParser
 from .i18n import CJK_LETTER_RE, LATIN_WORD_RE
 
 MORE_MARKER = "<!--more-->"
+"""The marker as blogkit writes it; any spacing inside the comment is the same marker
+(Hexo's docs write `<!-- more -->`)."""
+_MORE = re.compile(r"<!--\s*more\s*-->", re.I)
 ELLIPSIS = "…"
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -30,6 +33,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED_BLOCKS = re.compile(r"<(pre|table)\b.*?</\1>", re.S)
 _ATTR_NAME = re.compile(r"^[a-zA-Z_:][-a-zA-Z0-9_:.]*$")
 _NEVER_KEPT = ('class="footnote-ref"', 'class="heading-anchor"')
+_ASIDE = 'class="admonition '
+"""An admonition is an aside, not the opening text: left out of automatic excerpts."""
 
 
 @dataclass
@@ -88,8 +93,9 @@ def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
 
 def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
     """Return (excerpt HTML, whether the body goes on after it)."""
-    if MORE_MARKER in body_html:
-        head = _parse(body_html.split(MORE_MARKER, 1)[0])
+    more = _MORE.search(body_html) if "<!--" in body_html else None
+    if more is not None:
+        head = _parse(body_html[:more.start()])
         budget = _Budget(len(body_html))
         kept_all = [_trim(node, budget, auto=False)[0] for node in head.children]
         return _serialize([node for node in kept_all if node is not None]), True
@@ -157,6 +163,7 @@ def _parse(fragment: str) -> _Element:
 
 def _skipped(node: _Element) -> bool:
     return node.tag in _SKIPPED or any(mark in node.start for mark in _NEVER_KEPT) or (
+        _ASIDE in node.start) or (
         node.tag == "p" and all(isinstance(c, _Element) and c.tag == "img" for c in node.children
                                 if not (isinstance(c, str) and not c.strip()))
     )

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from .admonitions import admonitions_plugin
+from .cjk_emphasis import cjk_emphasis_plugin
 from .config import MarkdownSettings
 from .excerpt import make_excerpt
+from .fences import parse_info, render_fence
 from .i18n import count_units, is_cjk, reading_minutes, slugify
 from .mdlinks import LinkUse, rewrite_links
 from .mdmath import math_plugin, protect_table_pipes, tex_to_text
@@ -105,12 +108,14 @@ def create_markdown(settings: MarkdownSettings = DEFAULT_SETTINGS) -> MarkdownIt
     md = MarkdownIt("commonmark", {"html": True, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     md.use(math_plugin, settings).use(footnote_plugin).use(tasklists_plugin)
+    md.use(cjk_emphasis_plugin).use(admonitions_plugin)
     md.core.ruler.push("blogkit_formula_lines", attach_block_lines)
     md.core.ruler.push("blogkit_cjk_breaks", _join_cjk_lines)
     md.core.ruler.push("blogkit_anchors", _heading_anchors)
     md.core.ruler.push("blogkit_links", rewrite_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
+    md.add_render_rule("image", _render_image)
     md.add_render_rule("math_inline", _render_math)
     md.add_render_rule("math_block", _render_math)
     return md
@@ -275,12 +280,34 @@ def _heading_anchors(state: StateCore) -> None:
 
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
     highlighter = env.get("highlighter")
     if highlighter is None:
         from .highlight import highlight as highlighter
 
-    return str(highlighter(token.content, language))
+    return render_fence(token.content, parse_info(token.info), highlighter)
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """markdown-it's image rule, with formulas in the alt text kept as readable TeX
+    (markdown-it's own alt text takes text tokens only, and would drop them)."""
+    token = tokens[idx]
+    token.attrSet("alt", _alt_text(token.children or []))
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _alt_text(children: list[Token]) -> str:
+    # What markdown-it's renderInlineAsText keeps, plus formulas.
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type == "math_inline":
+            parts.append(tex_to_text(child.content))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(_alt_text(child.children or []))
+    return "".join(parts)
 
 
 def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

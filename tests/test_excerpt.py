@@ -99,3 +99,16 @@ def _snapshot(node: object) -> object:
     if isinstance(node, str):
         return node
     return (node.tag, node.start, [_snapshot(c) for c in node.children])  # type: ignore[attr-defined]
+
+
+def test_more_marker_may_be_written_with_spaces() -> None:
+    # Hexo's docs write `<!-- more -->`; any spacing, any case, is the same marker.
+    for marker in ("<!--more-->", "<!-- more -->", "<!--  more  -->", "<!--\tMORE -->"):
+        text, cut = make_excerpt(f"<p>一</p>\n{marker}\n<p>二</p>", 100)
+        assert (text, cut) == ("<p>一</p>", True), marker
+
+
+def test_other_comments_do_not_end_the_excerpt() -> None:
+    text, cut = make_excerpt("<p>一</p>\n<!-- more to come -->\n<p>二</p>", 100)
+    assert text.split() == ["<p>一</p>", "<p>二</p>"]  # the whole body: no marker in it
+    assert not cut
