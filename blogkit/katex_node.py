@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import shutil
 import threading
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,20 @@ _WORKER_JS = Path(__file__).parent / "katex" / "worker.js"
 _EOF = object()
 
 
+_DEFINES = re.compile(r"\\(?:(?:re)?newcommand|providecommand|[gex]?def|let|futurelet"
+                      r"|DeclareMathOperator)(?![A-Za-z@])")
+r"""A command that defines a macro (`\global` only prefixes `\def` or `\let`)."""
+
+
+def defines_macros(tex: str) -> bool:
+    r"""Whether `tex` defines a macro (`\newcommand`, `\def`, `\DeclareMathOperator`...),
+    which then applies to the formulas after it in its post (see `Formula.context`)."""
+    # Every defining command's name holds one of these words: most formulas are out after
+    # four substring scans, without the regular expression.
+    return (("def" in tex or "command" in tex or "let" in tex or "Declare" in tex)
+            and _DEFINES.search(tex) is not None)
+
+
 class Formula(NamedTuple):
     """One formula as written in a page.
 
@@ -40,13 +55,16 @@ class Formula(NamedTuple):
 
     tex: str
     display: bool
+    context: tuple[str, ...] = ()
+    """The TeX of the formulas before this one in its post that define macros (in source
+    order; see `formulas.formula_keys`): empty in a post that defines none."""
 
 
 @dataclass(frozen=True)
 class Rendered:
     """KaTeX's answer for one formula: HTML, or an error with where it is."""
 
-    html: str  # "" when error is set
+    html: str  # "" when error is set, or when the formula shows nothing (only defines macros)
     error: str | None  # KaTeX's message, e.g. "Undefined control sequence: \\foo"
     position: int | None  # character offset of the error within tex, when KaTeX gives one
     warnings: tuple[str, ...] = ()  # non-fatal complaints of KaTeX's strict mode
@@ -112,7 +130,10 @@ def _write_all(stream: IO[bytes], lines: Sequence[bytes]) -> None:
 
 
 def _request(rid: int, formula: Formula, output: str) -> bytes:
-    body = {"id": rid, "tex": formula.tex, "display": formula.display, "output": output}
+    body: dict[str, object] = {"id": rid, "tex": formula.tex, "display": formula.display,
+                               "output": output}
+    if formula.context:
+        body["context"] = formula.context
     return json.dumps(body).encode("ascii") + b"\n"
 
 

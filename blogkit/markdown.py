@@ -22,6 +22,7 @@ from .config import MarkdownSettings
 from .excerpt import make_excerpt
 from .fences import parse_info, render_fence
 from .i18n import count_units, is_cjk, reading_minutes, slugify
+from .katex_node import defines_macros
 from .mdlinks import LinkUse, rewrite_links
 from .mdmath import math_plugin, protect_table_pipes, tex_to_text
 
@@ -180,7 +181,8 @@ def render_body(
 
 def _plain_excerpt(excerpt_html: str, formulas: tuple[FormulaUse, ...]) -> str:
     def formula(match: re.Match[str]) -> str:
-        return tex_to_text(formulas[int(match.group(1))].tex)
+        tex = formulas[int(match.group(1))].tex
+        return "" if defines_macros(tex) else tex_to_text(tex)  # definitions show nothing
 
     text = PLACEHOLDER.sub(formula, excerpt_html)
     text = _TAG.sub(" ", text)

@@ -18,7 +18,7 @@ from .katex_install import katex_install_dir, katex_version
 from .katex_node import CRASHED, TIMEOUT_PREFIX, Formula, KatexEngine, Rendered
 from .store import CacheDb
 
-_CACHE_SCHEMA = "blogkit-tex-1"  # part of every cache key: bump when worker options change
+_CACHE_SCHEMA = "blogkit-tex-2"  # part of every cache key: bump when worker options change
 _MATHML_OPEN = '<span class="katex-mathml">'
 
 
@@ -30,8 +30,8 @@ def mathml_only(result: Rendered) -> Rendered | None:
     display math); `mathml` is `<span class="katex"><math>...</math></span>` for both.
     Errors are the same either way. None if the HTML is not shaped like that.
     """
-    if result.error is not None:
-        return result
+    if result.error is not None or not result.html:
+        return result  # an error, or a formula that shows nothing, is the same in both
     start = result.html.find(_MATHML_OPEN)
     end = result.html.find("</math>", start)
     if start == -1 or end == -1:
@@ -47,9 +47,9 @@ def _is_transient(result: Rendered) -> bool:
 
 
 class FormulaCache:
-    """Formulas cached on disk (sqlite3, one file) keyed by sha256 of (katex version, output,
-    display, macros (sorted JSON), tex). Stores html, error, position, warnings: errors are
-    cached too."""
+    """Formulas cached on disk (sqlite3, one file) keyed by a digest of (katex version,
+    output, macros, display, tex, and the post's defining formulas before it when there
+    are any). Stores html, error, position, warnings: errors are cached too."""
 
     _CHUNK = 500
 
@@ -74,7 +74,10 @@ class FormulaCache:
              formulas: Sequence[Formula]) -> list[str]:
         """`key` of each formula (the settings are written out once)."""
         settings = (_CACHE_SCHEMA, version, output, sorted(macros.items()))
-        return [digest(settings, f.display, f.tex) for f in formulas]
+        # A formula of a post without definitions (nearly all) keeps the key it would have
+        # anyway: the context is written only when there is one.
+        return [digest(settings, f.display, f.tex, f.context) if f.context
+                else digest(settings, f.display, f.tex) for f in formulas]
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """Return the cached results among `keys` (absent keys are left out)."""

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_site, post
+from conftest import make_site, post, write_file
 
-from blogkit.build import BuildOptions, build
+from blogkit.build import BuildOptions, build, compile_site
+from blogkit.build_cache import BuildCache
+from blogkit.changes import classify
 from blogkit.errors import BuildError
 
 GOOD = r"""---
@@ -109,3 +111,149 @@ def test_keep_going_shows_error_boxes_and_warns(tmp_path: Path) -> None:
     # Errors are cached too, and reported again on the next build.
     again = build(BuildOptions(source=root, keep_going=True))
     assert again.formulas["katex"] == 0 and len(again.warnings) == 3
+
+
+# -- macros defined in a post ----------------------------------------------------------------
+
+ELBO = r"""$$
+\newcommand{\E}{\mathbb{E}}
+\newcommand{\KL}[2]{D_{\mathrm{KL}}\left(#1 \,\|\, #2\right)}
+\DeclareMathOperator*{\argmax}{arg\,max}
+$$
+
+证据下界（ELBO）写作
+
+$$
+\log p_\theta(x) \ge \E_{q_\phi(z\mid x)}[\log p_\theta(x\mid z)] - \KL{q_\phi(z\mid x)}{p(z)}
+$$
+
+训练目标是 $\theta^* = \argmax_\theta \E_{x\sim\mathcal{D}}[\log p_\theta(x)]$。
+"""
+"""A definitions block at the top of a post, MathJax style (lines 5-9), used below."""
+
+USES_E = "变分自编码器的目标同样是 $\\E[\\log p_\\theta(x)]$ 的下界。\n"
+"""A post that uses \\E without defining it (its \\E at line 5, column 15)."""
+
+
+def _page(root: Path, name: str) -> str:
+    return (root / f"public/posts/{name}/index.html").read_text(encoding="utf-8")
+
+
+def test_definitions_apply_to_the_rest_of_their_post_only(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content/posts/elbo.md": post("ELBO", "2026-01-20", ELBO),
+                                "content/posts/vae.md": post("VAE", "2026-01-21", USES_E)},
+                     **SETTINGS)
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(source=root))
+    [error] = caught.value.errors  # none in elbo.md: its formulas have its definitions
+    assert error.path.name == "vae.md" and (error.line, error.col) == (5, 15)
+    assert error.message == "KaTeX: Undefined control sequence: \\E"
+    assert error.hint == (
+        "in the formula '\\E[\\log p_\\theta(x)]': define \\E in blogkit.yaml under "
+        'math: macros: ("\\\\E": "..."), or with \\newcommand{\\E}{...} in an earlier formula '
+        "of this post (if it is a KaTeX command, check its spelling)")
+
+    result = build(BuildOptions(source=root, keep_going=True))
+    assert [(w.path.name, w.line, w.col) for w in result.warnings] == [("vae.md", 5, 15)]
+    html = _page(root, "elbo")
+    assert "math-error" not in html
+    assert 'mathvariant="double-struck">E</mi>' in html  # \E in both formulas below
+    assert '<msub><mi>D</mi><mrow><mi mathvariant="normal">K</mi>' in html  # \KL{q}{p}
+    assert '<mi mathvariant="normal">arg\u2009max</mi>' in html  # \argmax, declared
+    # The definitions block shows nothing: no empty display box, its TeX nowhere.
+    body = html[html.index("<body"):]
+    assert body.count('class="katex-display"') == 1 and "newcommand" not in body
+    assert body.count('class="katex"') == 2
+    assert 'class="math-error"' in _page(root, "vae")
+    home = (root / "public/index.html").read_text(encoding="utf-8")
+    home = home[home.index("<body"):]
+    assert "double-struck" in home and "newcommand" not in home  # the excerpt, too
+    feed = (root / "public/atom.xml").read_text(encoding="utf-8")
+    assert "double-struck" in feed and "newcommand" not in feed  # MathML of the feed
+
+
+def test_a_definitions_block_is_not_in_the_page_description(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content/posts/elbo.md": post("ELBO", "2026-01-20", ELBO)},
+                     **SETTINGS)
+    build(BuildOptions(source=root))
+    head = _page(root, "elbo").partition("<body")[0]
+    assert '<meta name="description" content="证据下界（ELBO）写作' in head
+
+
+def test_a_definition_applies_only_after_it(tmp_path: Path) -> None:
+    text = ("先看期望 $\\E[x]$ 的定义。\n\n$$\n\\newcommand{\\E}{\\mathbb{E}}\n$$\n\n"
+            "之后 $\\E[y]$ 就可以用了。\n")
+    root = make_site(tmp_path, {"content/posts/a.md": post("A", "2026-01-20", text)},
+                     **SETTINGS)
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(source=root))
+    [error] = caught.value.errors  # the use before the definition, not the one after it
+    assert (error.line, error.col) == (5, 7)
+    assert error.message == "KaTeX: Undefined control sequence: \\E"
+    assert error.hint == (
+        "in the formula '\\E[x]': \\E is defined at line 7, after this use, and a "
+        "definition applies only to the formulas after it; move it into an earlier formula, "
+        "or define \\E in blogkit.yaml under math: macros")
+
+
+def test_a_katex_warning_is_reported_once_per_formula(tmp_path: Path) -> None:
+    text = "损失 $L = 损失函数(x)$ 和 $\\text{损失} + x$ 与 $y$。\n"
+    root = make_site(tmp_path, {"content/posts/a.md": post("A", "2026-01-20", text)},
+                     **SETTINGS)
+    result = build(BuildOptions(source=root))
+    [warning] = result.warnings
+    assert (warning.path.name, warning.line, warning.col) == ("a.md", 5, 4)
+    assert warning.message == ('KaTeX warning: Unicode text character "损", "失", "函", "数" '
+                               "used in math mode [unicodeTextInMathMode]")
+    assert "\\text{" in warning.hint and warning.severity == "warning"
+
+
+def test_editing_a_definition_renders_the_formulas_after_it_again(tmp_path: Path) -> None:
+    files = {"content/posts/elbo.md": post("ELBO", "2026-01-20", ELBO),
+             "content/posts/a.md": GOOD}
+    root = make_site(tmp_path, files, **SETTINGS)
+    first = build(BuildOptions(source=root))
+    assert 'mathvariant="double-struck">E</mi>' in _page(root, "elbo")
+
+    # Unrelated edits (the text of this post, another post) take every formula from the cache.
+    write_file(root, "content/posts/elbo.md", post("ELBO", "2026-01-20",
+                                                   ELBO.replace("写作", "可以写作")))
+    write_file(root, "content/posts/a.md", GOOD.replace("Text.", "More text."))
+    unrelated = build(BuildOptions(source=root))
+    assert unrelated.formulas["katex"] == 0
+    assert unrelated.formulas["cache_hits"] == first.formulas["distinct"]
+    assert "可以写作" in _page(root, "elbo")
+
+    # A new definition: that formula and the two after it go to KaTeX, nothing else.
+    write_file(root, "content/posts/elbo.md", post(
+        "ELBO", "2026-01-20", ELBO.replace("{\\mathbb{E}}", "{\\mathcal{E}}")))
+    edited = build(BuildOptions(source=root))
+    assert edited.formulas["katex"] == 3
+    html = _page(root, "elbo")
+    assert 'mathvariant="double-struck">E</mi>' not in html
+    assert html.count('mathvariant="script">E</mi>') == 2
+
+
+def test_the_dev_server_s_rebuilds_after_definition_edits_equal_clean_builds(
+    tmp_path: Path
+) -> None:
+    root = make_site(tmp_path, {"content/posts/elbo.md": post("ELBO", "2026-01-20", ELBO),
+                                "content/posts/a.md": GOOD}, **SETTINGS)
+    options, cache = BuildOptions(source=root), BuildCache()
+
+    def rebuilt(text: str) -> dict[str, bytes]:
+        write_file(root, "content/posts/elbo.md", post("ELBO", "2026-01-20", text))
+        changed = {root / "content/posts/elbo.md"}
+        incremental = compile_site(options, cache, classify(root, changed))
+        pages = {o.path: o.data for o in incremental.outputs}
+        assert pages == {o.path: o.data for o in compile_site(options).outputs}
+        return pages
+
+    compile_site(options, cache)
+    for text in (ELBO.replace("{\\mathbb{E}}", "{\\mathcal{E}}"),  # a definition
+                 ELBO.replace("写作", "可以写作"),  # the text (the patch path)
+                 ELBO.replace("$$\n\\newcommand{\\E}", "$$\n\\newcommand{\\F}{F}\n"
+                                                      "\\newcommand{\\E}")):  # one more
+        page = rebuilt(text)["posts/elbo/index.html"]
+        assert page is not None and b"math-error" not in page
+    assert b'mathvariant="double-struck">E</mi>' in page

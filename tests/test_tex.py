@@ -156,11 +156,13 @@ def test_hostile_inputs(engine: KatexEngine) -> None:
     ]
     results = engine.render(hostile)
     assert len(results) == len(hostile)
-    for r in results:
-        assert isinstance(r, Rendered)
-        assert (r.error is None) != (r.html == "")
-        (r.html + (r.error or "")).encode("utf-8")  # no lone surrogates leak out
     by_tex = dict(zip([f.tex for f in hostile], results, strict=True))
+    for tex, r in by_tex.items():
+        assert isinstance(r, Rendered)
+        # Only the empty formula renders to nothing at all (and so to "", no empty box).
+        assert (r.error is None) != (r.html == "") or (tex == "" and r.error is None), tex
+        (r.html + (r.error or "")).encode("utf-8")  # no lone surrogates leak out
+    assert by_tex[""].html == ""
     assert by_tex["\\def\\a{\\a}\\a"].error is not None
     assert "Too many expansions" in by_tex["\\def\\a{\\a}\\a"].error
     assert by_tex["a\x00b"].error is not None and by_tex["a\x00b"].position == 1
@@ -213,6 +215,88 @@ def test_macros_apply_and_are_fresh_per_formula(engine: KatexEngine) -> None:
     assert r.error is None and ("mathbb" in r.html or "ℝ" in r.html)
     assert defined.error is None
     assert used.error == "Undefined control sequence: \\leak"
+
+
+DEFINITIONS = ("\\newcommand{\\E}{\\mathbb{E}} \\DeclareMathOperator*{\\argmax}{arg\\,max}"
+               " \\DeclareMathOperator{\\rank}{rank}")
+
+
+def test_a_context_s_definitions_apply_to_its_formula_only(engine: KatexEngine) -> None:
+    scoped = (DEFINITIONS,)
+    first, bare, again, redefined = engine.render([
+        Formula("\\E[x] + \\rank A", False, scoped),
+        Formula("\\E[x]", False),  # the same TeX without the post's definitions
+        Formula("\\E[x] + \\rank A", False, scoped),
+        Formula("\\E", False, (*scoped, "\\renewcommand{\\E}{\\mathrm{E}}")),
+    ])
+    assert first.error is None and 'mathvariant="double-struck">E</mi>' in first.html
+    assert '<mi mathvariant="normal">rank</mi>' in first.html  # \operatorname{rank}
+    assert bare.error == "Undefined control sequence: \\E"  # nothing leaked from the last
+    assert again == first
+    assert redefined.error is None and 'mathvariant="normal">E</mi>' in redefined.html
+    # \DeclareMathOperator* takes limits below in display, like \operatorname*.
+    [star] = engine.render([Formula("\\argmax_\\theta L", True, scoped)])
+    assert star.error is None and "<munder>" in star.html and "arg" in star.html
+    assert_usable(engine)
+
+
+def test_a_formula_that_only_defines_renders_to_nothing(engine: KatexEngine) -> None:
+    formulas = [Formula(DEFINITIONS, True), Formula(DEFINITIONS, False),
+                Formula("\\gdef\\x{1}", False, ("\\def\\y{2}",))]
+    pages = engine.render(formulas)
+    feeds = engine.render(formulas, output="mathml")
+    assert pages == feeds == [Rendered("", None, None)] * 3  # no empty box, no error
+    assert [mathml_only(r) for r in pages] == feeds
+    [shown] = engine.render([Formula("\\newcommand{\\F}{F} \\F", True)])
+    assert shown.error is None and "katex-display" in shown.html  # defines and shows
+
+
+def test_a_context_with_an_error_keeps_what_it_defined(engine: KatexEngine) -> None:
+    broken = ("\\newcommand{\\E}{\\mathbb{E}} \\frac{",)
+    used, defined_after = engine.render([Formula("\\E", False, broken),
+                                         Formula("\\F", False, (*broken, "\\def\\F{F}"))])
+    assert used.error is None and "double-struck" in used.html
+    assert defined_after.error is None
+
+
+def test_each_kind_of_warning_once_per_formula(engine: KatexEngine) -> None:
+    [r] = engine.render([Formula("损失函数的值损失 + é", False)])
+    assert r.error is None
+    assert r.warnings == (
+        'Unicode text character "损", "失", "函", "数", "的", "值" used in math mode '
+        "[unicodeTextInMathMode]",
+        'Accented Unicode text character "é" used in math mode [unicodeTextInMathMode]')
+    [many] = engine.render([Formula("".join(chr(0x4E00 + i) for i in range(12)), False)])
+    assert len(many.warnings) == 1 and "(12 in all) used in math mode" in many.warnings[0]
+
+
+def test_worker_rejects_a_context_that_is_not_a_list_of_strings(node_modules: Path) -> None:
+    lines = ['{"id": 1, "tex": "x", "context": "\\\\def\\\\x{1}"}',
+             '{"id": 2, "tex": "x", "context": [1]}',
+             '{"id": 3, "tex": "\\\\x", "context": ["\\\\def\\\\x{1}"]}']
+    env = dict(os.environ, BLOGKIT_KATEX_NODE_MODULES=str(node_modules))
+    done = subprocess.run(["node", str(WORKER_JS)], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, env=env, timeout=30, check=True)
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in replies] == [1, 2, 3]
+    assert "context" in replies[0]["error"] and "context" in replies[1]["error"]
+    assert "error" not in replies[2] and "<mn>1</mn>" in replies[2]["html"]
+
+
+def test_cache_keys_hold_the_context_only_when_there_is_one(node_modules: Path,
+                                                            tmp_path: Path) -> None:
+    plain, scoped = Formula("\\E", False), Formula("\\E", False, ("\\def\\E{E}",))
+    key = FormulaCache.key("0.16.0", "mathml", {}, plain)
+    assert key == FormulaCache.key("0.16.0", "mathml", {}, Formula("\\E", False, ()))
+    assert key != FormulaCache.key("0.16.0", "mathml", {}, scoped)
+    assert FormulaCache.key("0.16.0", "mathml", {}, scoped) != FormulaCache.key(
+        "0.16.0", "mathml", {}, Formula("\\E", False, ("\\def\\E{F}",)))
+    with TexRenderer(tmp_path / "c.sqlite", {}, node_modules) as renderer:
+        undefined, defined = renderer.render([plain, scoped])
+    with TexRenderer(tmp_path / "c.sqlite", {}, node_modules) as again:
+        assert again.render([scoped, plain]) == [defined, undefined]
+        assert again.hits == 2 and again.misses == 0 and again.engine is None
+    assert undefined.error and defined.error is None
 
 
 def test_mathml_output(engine: KatexEngine) -> None:
