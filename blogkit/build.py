@@ -43,7 +43,7 @@ from .changes import Changes
 from .config import SiteConfig, load_config
 from .content import Loaded, Post, load_content
 from .digest import digest
-from .errors import BuildError, SourceError
+from .errors import FILE, LINK, MARKUP, TEX, BuildError, SourceError, with_kind
 from .highlight import stylesheet, stylesheet_version
 from .katex_install import pinned_engine
 from .markdown import Body
@@ -67,7 +67,10 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     keep_going: bool = False
-    """Render KaTeX errors as visible boxes (warnings) instead of failing."""
+    """Every mistake with a visible fallback is a warning, not an error: a KaTeX error
+    (a red box), a link to nothing (kept as written, marked), a shortcode blogkit does
+    not know (shown as text); a file that cannot be used at all is left out of the site
+    (`BuildResult.left_out`) instead of stopping the build."""
     workers: int | None = None
     """Processes for rendering Markdown; None: one per core. The output never depends on it."""
     base_url: str | None = None
@@ -94,6 +97,9 @@ class BuildResult:
     """Files of the previous output left as they were (same bytes, same inode)."""
     markdown: int = 0
     """Bodies rendered from Markdown by this build (the others were cached)."""
+    left_out: list[SourceError] = field(default_factory=list)
+    """Under --keep-going, the errors of the files left out of the site (it was written
+    without them)."""
 
 
 @dataclass
@@ -159,6 +165,8 @@ class Made:
     statics: list[StaticFile] = field(default_factory=list)
     kept: dict[str, Any] | None = None
     """When the output was kept: the record of the build that made it."""
+    left_out: list[SourceError] = field(default_factory=list)
+    """The errors of the files left out (only when the build may leave files out)."""
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -176,11 +184,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     with collector_paused(), ExitStack() as stack:
         read = _read(options, cache, timings, pool_in=stack)
         staging = stack.enter_context(Staging(options.output_dir, read.config.cache_dir))
-        made = _keep_output(read, staging, timings) or _make(read, cache, staging, timings)
+        made = _keep_output(read, staging, timings) or _make(
+            read, cache, staging, timings, leave_out=options.keep_going)
         with _timed(timings, "write"):
             staging.commit(_record(read, made))
     return BuildResult(options.output_dir, made.pages, staging.count, made.warnings, timings,
-                       made.counts, made.rendered, staging.kept, made.markdown)
+                       made.counts, made.rendered, staging.kept, made.markdown, made.left_out)
 
 
 def compile_site(options: BuildOptions, cache: BuildCache | None = None,
@@ -264,8 +273,14 @@ def _keep_output(read: Read, target: Target, timings: dict[str, float]) -> Made 
     return Made(site["pages"], 0, [], counts, 0, kept=site)
 
 
-def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, float]) -> Made:
-    """The stages from bodies to statics, into `target`; raise BuildError with every mistake."""
+def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, float],
+          leave_out: bool = False) -> Made:
+    """The stages from bodies to statics, into `target`; raise BuildError with every mistake.
+
+    Under --keep-going the mistakes with a visible fallback are warnings, and with
+    `leave_out` (a CLI build; the dev server shows them in its overlay instead) the
+    files that cannot be used are left out and listed in `Made.left_out`.
+    """
     options, config, posts = read.options, read.config, read.posts
     keys = body_keys(config, posts)
     with Background() as background:
@@ -280,14 +295,25 @@ def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, floa
             formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                                  cache.formulas, prefetch)
     with _timed(timings, "assemble"):
-        site, link_errors = assemble(config, posts, bodies, formulas.html, keys,
-                                     read.loaded.broken)
-    errors = read.loaded.errors + formulas.errors + link_errors
+        site, site_errors = assemble(config, posts, bodies, formulas.html, keys,
+                                     read.loaded.broken, partial(_static_paths, config, posts))
+    keep_going = options.keep_going
+    # Each kind set where it is collected, for the summary of a long list.
+    fallbacks = with_kind([e for e in site_errors if e.kind == LINK], LINK, keep_going) + \
+        with_kind(_problems(posts, bodies), MARKUP, keep_going)
+    unusable = with_kind(read.loaded.errors, FILE)
+    errors = [*with_kind(formulas.errors, TEX), *(e for e in site_errors if e.kind != LINK)]
+    if not keep_going:
+        errors += fallbacks
+    if not (keep_going and leave_out):
+        errors += unusable
     if errors:
         raise BuildError(errors)
     counts = {"uses": formulas.uses, "distinct": len(formulas.rendered),
               "cache_hits": formulas.cache_hits, "katex": formulas.rendered_by_katex}
-    made = Made(0, 0, formulas.warnings, counts, markdown, site, bodies, keys)
+    warnings = with_kind(formulas.warnings, TEX) + (fallbacks if keep_going else [])
+    made = Made(0, 0, warnings, counts, markdown, site, bodies, keys,
+                left_out=unusable if keep_going and leave_out else [])
     with _timed(timings, "render"):
         _pages(read, cache, site, target, made)
     errors = collisions(made.outputs, made.statics)
@@ -341,6 +367,18 @@ def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made
         sink(item)
     made.pages, made.jobs, made.digests, made.pages_key = len(jobs), jobs, digests, every_page
     made.statics = statics
+
+
+def _static_paths(config: SiteConfig, posts: list[Post]) -> list[str]:
+    """What root-relative links can name besides pages: theme and site static files and
+    the bundles' files (not KaTeX's, which no post links)."""
+    return [static.path for static in static_files(config, posts, needs_math=False)]
+
+
+def _problems(posts: list[Post], bodies: dict[str, Body]) -> list[SourceError]:
+    """The problems the bodies carry (see `markdown.BodyProblem`), positioned."""
+    return [SourceError(post.source, problem.line, problem.col, problem.message, problem.hint)
+            for post in posts for problem in bodies[post.rel].problems]
 
 
 def _record(read: Read, made: Made) -> dict[str, Any]:

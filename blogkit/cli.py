@@ -11,13 +11,15 @@ from pathlib import Path
 from . import __version__
 from .build import BuildOptions, BuildResult, build
 from .build_cache import BuildCache
-from .errors import BuildError, UsageError
+from .errors import BuildError, SourceError, UsageError, format_list
 from .katex_install import TexSetupError
 
 
 def main(argv: Sequence[str] | None = None,
          finish: Callable[[int], object] | None = None) -> int:
     """Run blogkit; return the exit status (0 ok, 1 the site has errors, 2 bad usage).
+
+    With --keep-going a build that left files out is written and still exits 1.
 
     `finish(status)`, when given, is called after a successful build, before what the
     build made is freed: `__main__` ends the process there.
@@ -32,9 +34,10 @@ def main(argv: Sequence[str] | None = None,
             cache = BuildCache()  # what the build holds stays alive until `finish`
             result = build(_options(args), cache)
             _report(result, Path(args.source), args.timings)
+            status = 1 if result.left_out else 0
             if finish is not None:
-                finish(0)
-            return 0
+                finish(status)
+            return status
         from .serve import serve
 
         gc.enable()  # off for builds (see __main__.run); a server lives long enough to need it
@@ -65,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--drafts", action="store_true", help="include drafts")
         command.add_argument("--future", action="store_true", help="include future-dated posts")
         command.add_argument("--keep-going", action="store_true",
-                             help="show TeX errors on the page as warnings instead of failing")
+                             help="build what can be built: show TeX errors, links to "
+                                  "nothing and unknown shortcodes on the page as warnings; "
+                                  "leave out files that cannot be used (exit status 1)")
         command.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                              help="processes for rendering Markdown (default: one per core)")
     build_cmd.add_argument("--base-url", default=None, metavar="URL",
@@ -91,8 +96,13 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 
 
 def _report(result: BuildResult, root: Path, timings: bool = False) -> None:
-    for warning in result.warnings:
-        print(warning.format(root.resolve()), file=sys.stderr)
+    messages = sorted(result.warnings + result.left_out, key=SourceError.sort_key)
+    if messages:
+        print(format_list(messages, root.resolve(), left_out=True), file=sys.stderr)
+    if result.left_out:
+        files = len({error.path for error in result.left_out})
+        print(f"{files} file{'s' if files != 1 else ''} left out for the errors above; the "
+              "rest of the site was written.", file=sys.stderr)
     total = sum(result.timings.values()) * 1000
     print(f"built {result.pages} pages ({result.rendered} rendered), {result.files} files "
           f"({result.kept} unchanged) into {result.output} in {total:.0f} ms")

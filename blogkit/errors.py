@@ -9,9 +9,32 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+OTHER = "other"
+"""The kind of a mistake no stage names more precisely (configuration, templates, URLs)."""
+LINK = "link"
+"""A link or image whose target is not published."""
+TEX = "tex"
+"""A formula KaTeX rejects or warns about."""
+MARKUP = "markup"
+"""Markup of another tool blogkit does not know (a Hugo shortcode, a Liquid tag)."""
+FILE = "file"
+"""A content file that cannot be used at all (encoding, front matter): it is left out."""
+KINDS = {
+    # kind: (one, many), in the order a summary names them
+    LINK: ("link to a missing file", "links to missing files"),
+    TEX: ("TeX error", "TeX errors"),
+    MARKUP: ("unknown shortcode or tag", "unknown shortcodes or tags"),
+    FILE: ("file with errors", "files with errors"),
+    OTHER: ("other error", "other errors"),
+}
+"""How a summary names each kind of mistake."""
+SUMMARY_AFTER = 5
+"""A list of more messages than this starts with a summary by kind."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,8 @@ class SourceError:
     """What to do about it."""
     severity: str = "error"
     """``error`` fails the build; ``warning`` is only reported."""
+    kind: str = OTHER
+    """What sort of mistake it is (a key of `KINDS`), for the summary of a long list."""
 
     def location(self, root: Path | None = None) -> str:
         """Return ``path:line:col`` (path relative to `root` where possible)."""
@@ -63,10 +88,50 @@ class BuildError(Exception):
         self.errors = sorted(self.errors, key=SourceError.sort_key)
 
     def format(self, root: Path | None = None) -> str:
-        """Format all errors for a terminal, followed by a count."""
-        body = "\n".join(error.format(root) for error in self.errors)
+        """Format all errors for a terminal (a summary first when there are many),
+        followed by a count."""
         count = len(self.errors)
-        return f"{body}\n{count} error{'s' if count != 1 else ''}; nothing was written."
+        return (f"{format_list(self.errors, root)}\n"
+                f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+
+
+def format_list(messages: Sequence[SourceError], root: Path | None = None,
+                left_out: bool = False) -> str:
+    """Messages in the order given, one after the other; above them, when there are more
+    than `SUMMARY_AFTER`, a line counting them by kind (700 messages are read by kind
+    first: the links of a moved folder, the TeX of one macro...). `left_out`: the files
+    that cannot be used were left out of a site that was written."""
+    body = "\n".join(message.format(root) for message in messages)
+    if len(messages) <= SUMMARY_AFTER:
+        return body
+    return f"{summary(messages, left_out)}\n{body}"
+
+
+def summary(messages: Sequence[SourceError], left_out: bool = False) -> str:
+    """`612 links to missing files, 13 TeX errors, 3 files left out`: counts by kind, in
+    the order of `KINDS`; files that cannot be used are counted once each, however many
+    mistakes they hold."""
+    counts = Counter(m.kind if m.kind in KINDS else OTHER for m in messages)
+    files = len({m.path for m in messages if m.kind == FILE})
+    parts = []
+    for kind, (one, many) in KINDS.items():
+        count = files if kind == FILE else counts[kind]
+        if kind == FILE:
+            one, many = ("file left out", "files left out") if left_out else (one, many)
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    severities = Counter(m.severity for m in messages)
+    totals = ", ".join(f"{severities[name]} {name}{'s' if severities[name] != 1 else ''}"
+                       for name in ("error", "warning") if severities[name])
+    return f"summary: {totals}: " + ", ".join(parts)
+
+
+def with_kind(errors: Iterable[SourceError], kind: str, keep_going: bool = False
+              ) -> list[SourceError]:
+    """`errors` marked as of `kind`; with `keep_going`, as warnings (they have a visible
+    fallback on the page)."""
+    return [replace(error, kind=kind, severity="warning" if keep_going else error.severity)
+            for error in errors]
 
 
 class UsageError(Exception):

@@ -373,8 +373,8 @@ def _positioned(source: Path, use: FormulaUse, result: Rendered, keep_going: boo
     shown = f"in the formula '{tex if len(tex) <= 120 else tex[:119] + '…'}'"
     undefined = _UNDEFINED.match(result.error or "")
     if undefined is None:
-        hint = (f"{shown}; fix the TeX, or build with --keep-going to show errors on the "
-                "page")
+        hint = (f"{shown}; fix the TeX" if keep_going else
+                f"{shown}; fix the TeX, or build with --keep-going to show errors on the page")
     elif later is not None:
         name = undefined.group(1)
         hint = (f"{shown}: {name} is defined at line {later.line}, after this use, and a "

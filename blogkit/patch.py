@@ -111,6 +111,8 @@ def patch(cache: BuildCache, changed: frozenset[Path]) -> Compiled | None:
     posts = [swapped.get(post.rel, post) for post in read.posts]
     keys = {**made.keys, **body_keys(config, fresh)}
     bodies, markdown = render_all(config, posts, keys, cache.bodies, workers=1)
+    if any(bodies[post.rel].problems for post in fresh):
+        return None  # a full build reports them (as errors, or warnings under --keep-going)
     formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                          cache.formulas)
     if formulas.errors or formulas.warnings != made.warnings:

@@ -7,19 +7,23 @@ and feeds can never be stale.
 
 from __future__ import annotations
 
+import html
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+from .admonitions import localize_titles
 from .config import Category, SiteConfig
 from .content import Post
 from .digest import digest
-from .errors import SourceError
-from .i18n import slugify
+from .errors import LINK, SourceError
+from .i18n import load_ui, slugify
 from .markdown import Body, TocEntry
+from .mdlinks import LinkUse
 from .meta import first_image
 
 if TYPE_CHECKING:  # formulas.py imports the writer, which imports this module
@@ -55,7 +59,7 @@ class Entry:
 
     def resolve_links(self, text: str) -> str:
         """`text` (a part of the body) with its link markers turned into URLs."""
-        return resolve_links(self.links, self.post.lang, text)
+        return resolve_links(self.links, self.post.lang, text, self.body.links)
 
     def fill_math(self, text: str) -> str:
         return self.formulas.fill(text, self.body)
@@ -153,6 +157,15 @@ class LinkTargets:
     """Where a link to a bundle lacks the linking post's language, this one's is taken."""
     key: str
     """A stable digest of all of it: when it changes, every entry is made anew."""
+    broken_bundles: frozenset[str] = frozenset()
+    """Folders (`posts/c/`) of bundles whose index file has errors: links to their files
+    are not reported again either."""
+    site_paths: frozenset[str] | None = None
+    """Every path the site publishes (`/`, `/posts/vae/`, `/images/cn/fig.png`), for
+    root-relative links; None when no post has one (it is not worked out then)."""
+    ui: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Each language's UI strings: a body's default admonition titles are written in the
+    page's language as its links are resolved (a Body itself is language-neutral)."""
 
 
 def link_targets(config: SiteConfig, posts: list[Post], broken: frozenset[str]
@@ -166,10 +179,50 @@ def link_targets(config: SiteConfig, posts: list[Post], broken: frozenset[str]
             bundles.setdefault(folder, {})[post.lang] = post
             asset_files.update(folder + name for name in post.asset_names())
     base_path, default_lang = config.base_path.rstrip("/"), config.default_language.code
+    ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
     key = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
-                 sorted(broken), base_path, default_lang)
+                 sorted(broken), base_path, default_lang, sorted(ui.items()))
+    broken_bundles = frozenset(rel.rsplit("/", 1)[0] + "/" for rel in broken
+                               if "/" in rel and rel.rsplit("/", 1)[1].startswith("index."))
     return LinkTargets(by_rel, bundles, broken, frozenset(asset_files), base_path,
-                       default_lang, key)
+                       default_lang, key, broken_bundles, ui=ui)
+
+
+def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
+    """Every path the site publishes, as a root-relative link names it: the pages (posts,
+    listings and their pages, categories, tags, archives, 404), the feeds, sitemap.xml,
+    robots.txt, the highlighting stylesheet and `files` (the static files: theme, static/,
+    bundles). What plan.py and outputs.py make: tests compare this with a built site."""
+    config = site.config
+    paths = {"/404.html", "/sitemap.xml", "/robots.txt", "/css/highlight.css"}
+    paths.update("/" + name for name in files)
+
+    def listing(first: str, count: int) -> None:
+        paths.add(first)
+        paths.update(f"{first}page/{n}/" for n in range(2, math.ceil(count / config.per_page) + 1))
+
+    def feeds(folder: str) -> None:
+        paths.update(folder + name for name in _FEED_FILES)
+
+    for language in config.languages:
+        code = language.code
+        prefix = config.lang_prefix(code)
+        listing(f"{prefix}/", len(site.posts[code]))
+        feeds(f"{prefix}/")
+        paths.add(f"{prefix}/archives/")
+        for entry in (*site.posts[code], *site.pages[code]):
+            paths.add(entry.url)
+        for kind, terms in (("categories", site.categories[code]), ("tags", site.tags[code])):
+            paths.add(f"{prefix}/{kind}/")
+            for term in terms:
+                listing(f"{prefix}/{term.url_path}", len(term.entries))
+                if kind == "categories":
+                    feeds(f"{prefix}/{term.url_path}")
+    return frozenset(paths)
+
+
+_FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
+"""The feeds beside each home and category listing (outputs.FEED_FORMATS)."""
 
 
 @dataclass(frozen=True)
@@ -196,21 +249,36 @@ def assemble(
     formulas: FormulaHTML,
     body_keys: Mapping[str, str],
     broken: frozenset[str] = frozenset(),
+    static_paths: Callable[[], Iterable[str]] | None = None,
 ) -> tuple[Site, list[SourceError]]:
     """Build the `Site`; return it with every link and URL error found on the way.
 
     `body_keys` are the bodies' cache keys (what each body is a function of). Links to
     the files in `broken` (already reported as invalid) are not reported again.
+    `static_paths()` gives the paths of the static files the site publishes: it is asked
+    for only when some post has a root-relative link.
     """
     errors: list[SourceError] = []
     _check_unique_urls(posts, errors)
     links = link_targets(config, posts, broken)
-    entries: dict[str, Entry] = {}
-    for post in posts:
-        entry = entries[post.rel] = make_entry(post, bodies[post.rel], body_keys[post.rel],
-                                               links, formulas)
+
+    def entries_for(links: LinkTargets) -> dict[str, Entry]:
+        return {post.rel: make_entry(post, bodies[post.rel], body_keys[post.rel], links,
+                                     formulas) for post in posts}
+
+    entries = entries_for(links)
+    site = _build_site(config, entries, links)
+    if any(link.target is not None and link.target[:1] == "/"
+           for post in posts for link in bodies[post.rel].links):
+        # What is published at the site's root is known once the site is (its listings
+        # and terms): the entries are made again, against every path of it.
+        found = site_paths(site, static_paths() if static_paths is not None else ())
+        links = replace(links, site_paths=found, key=digest(links.key, sorted(found)))
+        entries = entries_for(links)
+        site = _build_site(config, entries, links)
+    for entry in entries.values():
         errors.extend(link_errors(entry))
-    return _build_site(config, entries, links), errors
+    return site, errors
 
 
 def make_entry(post: Post, body: Body, body_key: str, links: LinkTargets,
@@ -315,28 +383,63 @@ def _check_unique_urls(posts: list[Post], errors: list[SourceError]) -> None:
 
 
 def link_errors(entry: Entry) -> list[SourceError]:
-    """An error for each link of the entry's body that leads nowhere."""
+    """An error for each link of the entry's body that leads nowhere (once per place:
+    links by one reference definition share its place)."""
     links, post = entry.links, entry.post
     errors = []
+    seen: set[tuple[int, int]] = set()
     for link in entry.body.links:
         target = link.target
-        if target is not None and (target in links.broken or any(
-                b.startswith(target + "/") for b in links.broken)):
+        if target is not None and _target_url(links, post.lang, target) is not None:
+            continue
+        if target is not None and _into_broken(links, target):
             continue  # the file it points at has errors of its own, already reported
-        if target is None or _target_url(links, post.lang, target) is None:
+        if (link.line, link.col) in seen:
+            continue
+        seen.add((link.line, link.col))
+        if target is not None and target[:1] == "/":
             errors.append(SourceError(
                 post.source, link.line, link.col,
-                f"link to '{link.href}': no published post or page-bundle file is there",
-                "paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
-                "or image.png beside it; drafts and future posts are not published"))
+                f"link to '{link.href}': the site publishes no page or file there",
+                "a path starting with / is from the site's root (its base path is put in "
+                "front): a file of static/ (static/images/a.png is /images/a.png) or a "
+                "page's URL (/posts/other/); or link the post's source file relatively",
+                kind=LINK))
+            continue
+        errors.append(SourceError(
+            post.source, link.line, link.col,
+            f"link to '{link.href}': no published post or page-bundle file is there",
+            "paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
+            "or image.png beside it; drafts and future posts are not published", kind=LINK))
     return errors
 
 
-def resolve_links(links: LinkTargets, lang: str, text: str) -> str:
+def _into_broken(links: LinkTargets, target: str) -> bool:
+    """Whether `target` is a file with errors, a folder holding one, or a file of a
+    bundle whose index files all have errors (nothing publishes its files, so whether
+    the file is there is not known: the file with errors is reported)."""
+    if not links.broken or target[:1] == "/":
+        return False
+    return (target in links.broken or any(b.startswith(target + "/") for b in links.broken)
+            or any(target.startswith(folder) and folder not in links.bundles
+                   for folder in links.broken_bundles))
+
+
+BROKEN_LINK = ' class="broken-link" data-broken="nothing is published there"'
+"""What marks a link or image whose target is missing (shown under --keep-going): the
+theme's stylesheet outlines `.broken-link`."""
+
+
+def resolve_links(links: LinkTargets, lang: str, text: str,
+                  uses: Sequence[LinkUse] = ()) -> str:
     """`text` with its link markers (see mdlinks.rewrite_links) replaced by the URLs of
-    what they point at, as seen from a post in `lang`."""
+    what they point at, as seen from a post in `lang`. A link that points nowhere keeps
+    the href the author wrote (one of `uses`, the body's links), marked `BROKEN_LINK`.
+    Default admonition titles are written in `lang` here too."""
+    text = localize_titles(text, links.ui.get(lang, {}))
     if "blogkit:link:" not in text:
         return text
+    written: dict[str, str] = {}
 
     def replace(match: re.Match[str]) -> str:
         before = match.string[max(0, match.start() - 4):match.start()]
@@ -344,13 +447,21 @@ def resolve_links(links: LinkTargets, lang: str, text: str) -> str:
             return match.group(0)
         target, fragment = unquote(match.group(1)), match.group(2) or ""
         url = _target_url(links, lang, target)
-        return f'="{links.base_path}{url}{fragment}"' if url else '="#"'
+        if url is not None:
+            return f'="{links.base_path}{url}{fragment}"'
+        if not written:
+            written.update((use.target, use.href) for use in reversed(uses) if use.target)
+        href = written.get(target, target + fragment)
+        return f'="{html.escape(href)}"{BROKEN_LINK}'
 
     return _MARKER.sub(replace, text)
 
 
 def _target_url(links: LinkTargets, lang: str, target: str) -> str | None:
-    """URL of the post, bundle or bundle file at a content/-relative path."""
+    """URL (without the base path) of the post, bundle or bundle file at a content/-
+    relative path, or of what the site publishes at a root-relative one."""
+    if target[:1] == "/":
+        return _root_url(links, target)
     if target in links.by_rel:
         return links.by_rel[target].url
     if target + "/" in links.bundles:
@@ -360,6 +471,27 @@ def _target_url(links: LinkTargets, lang: str, target: str) -> str | None:
         if owner is not None:
             return owner[0].url + quote(owner[1])
     return None
+
+
+def _root_url(links: LinkTargets, path: str) -> str | None:
+    """A root-relative link's URL: from the site's root, as written (`/posts/other` is
+    the page `/posts/other/`, `/posts/other/index.html` too); one that starts with the
+    base path already (`/blog/images/a.png`, as Hugo without canonifyURLs needs it) is
+    kept as written. None when the site publishes nothing there."""
+    paths = links.site_paths
+    if paths is None:  # made for a site without root-relative links (see `assemble`)
+        return None
+    base = links.base_path
+    if _published(paths, path):
+        return quote(path)
+    if base and path.startswith(base + "/") and _published(paths, path[len(base):]):
+        return quote(path[len(base):])
+    return None
+
+
+def _published(paths: frozenset[str], path: str) -> bool:
+    return path in paths or path + "/" in paths or (
+        path.endswith("/index.html") and path[:-len("index.html")] in paths)
 
 
 def _asset_owner(

@@ -215,3 +215,44 @@ def test_every_kind_of_mistake_is_reported_in_one_run(tmp_path: Path) -> None:
     found = [(e.path.name, e.line, e.message.split(" ")[0]) for e in caught.value.errors]
     # The link to the broken a.md is not reported twice; the missing one is.
     assert found == [("a.md", 3, "invalid"), ("b.md", 5, "link"), ("c.md", 5, "KaTeX:")]
+
+
+def test_root_relative_links_get_the_base_path_and_are_checked(tmp_path: Path) -> None:
+    # A Hugo blog at a project-site address: /images/... means the site's root.
+    root = make_site(tmp_path, {
+        "content/posts/vae/index.zh.md": post("变分自编码器", "2026-01-01", (
+            "![先验](/images/cn/prior.svg) 见[自回归](/posts/ar/)与[旧写法](/blog/posts/ar/)。")),
+        "content/posts/ar.zh.md": post("自回归", "2026-01-02", "正文"),
+        "static/images/cn/prior.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    }, **SETTINGS)
+    build(BuildOptions(source=root))
+    html = read(root, "posts/vae/index.html")
+    assert '<img src="/blog/images/cn/prior.svg" alt="先验">' in html
+    assert html.count('<a href="/blog/posts/ar/">') == 2
+    (root / "static/images/cn/prior.svg").unlink()  # the static file checked, not a guess
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(source=root))
+    assert [(e.path.name, e.line, e.col, e.kind) for e in caught.value.errors] == [
+        ("index.zh.md", 5, 7, "link")]
+
+
+def test_mistakes_of_each_kind_and_their_fallbacks_under_keep_going(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/posts/a.md": "---\ntitle: A\ndate: 2026-13-01\n---\n",
+        "content/posts/b.md": post("B", "2026-01-01", "see [x](missing.md)\n\n"
+                                   "{% include note.html %}"),
+        "content/posts/c.md": post("C", "2026-01-01", r"bad $\frac{1}{$ formula"),
+    }, **SETTINGS)
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(source=root))
+    found = [(e.path.name, e.line, e.kind, e.severity) for e in caught.value.errors]
+    assert found == [("a.md", 3, "file", "error"), ("b.md", 5, "link", "error"),
+                     ("b.md", 7, "markup", "error"), ("c.md", 5, "tex", "error")]
+    result = build(BuildOptions(source=root, keep_going=True))
+    assert [(e.path.name, e.line, e.kind, e.severity) for e in result.left_out] == [
+        ("a.md", 3, "file", "error")]
+    assert sorted((e.path.name, e.line, e.kind, e.severity) for e in result.warnings) == [
+        ("b.md", 5, "link", "warning"), ("b.md", 7, "markup", "warning"),
+        ("c.md", 5, "tex", "warning")]
+    assert "{% include note.html %}" in read(root, "posts/b/index.html")
+    assert not (root / "public/posts/a").exists()

@@ -119,3 +119,75 @@ def test_an_error_about_a_symbolic_link_names_the_link(tmp_path: Path) -> None:
     done = blogkit("build", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("content/posts/loop.md: error: cannot read the file")
+
+
+# -- --keep-going: what can be built is built ----------------------------------------------
+
+KEEP_GOING_SITE = {
+    "content/posts/a.md": post("A", "2026-01-01", (
+        "See [the intro](intro.md) and [the intro](intro.md) again.\n\n"
+        "![Loss curve](/images/loss.png) ![Setup](/images/setup.png)")),
+    "content/posts/b.md": post("B", "2026-01-02", "Links to [A](a.md)."),
+    "static/images/setup.png": "not really a png",
+}
+"""Two links to nothing on one line, a missing static image beside one that is there."""
+
+
+def test_keep_going_builds_with_warnings_and_exits_0(tmp_path: Path) -> None:
+    make_site(tmp_path, KEEP_GOING_SITE, languages=("en",))
+    done = blogkit("build", "--keep-going", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built ") and "Traceback" not in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "content/posts/a.md:5:17: warning: link to 'intro.md': no published post or "
+        "page-bundle file is there",
+        "content/posts/a.md:5:43: warning: link to 'intro.md': no published post or "
+        "page-bundle file is there",
+        "content/posts/a.md:7:15: warning: link to '/images/loss.png': the site publishes no "
+        "page or file there"]
+    assert "summary" not in done.stderr  # three messages are read at a glance
+    page = (tmp_path / "public/posts/a/index.html").read_text(encoding="utf-8")
+    broken = 'class="broken-link" data-broken="nothing is published there"'
+    assert page.count(f'<a href="intro.md" {broken}>the intro</a>') == 2
+    assert f'<img src="/images/loss.png" {broken} alt="Loss curve">' in page
+    assert '<img src="/blog/images/setup.png" alt="Setup">' in page
+    assert (tmp_path / "public/posts/b/index.html").is_file()
+
+
+def test_keep_going_leaves_out_a_file_it_cannot_use_writes_the_rest_and_exits_1(
+        tmp_path: Path) -> None:
+    make_site(tmp_path, {**KEEP_GOING_SITE,
+                         "content/posts/c.md": "---\ntitle: C\ndate: 2026-01-03\ntags: [a, b\n"
+                                               "---\nBody.\n"}, languages=("en",))
+    done = blogkit("build", "--keep-going", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("content/posts/a.md:5:17: warning: ")  # four: no summary
+    assert lines[-1] == "1 file left out for the errors above; the rest of the site was written."
+    errors = [line for line in lines if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("content/posts/c.md:4:12: error: YAML")
+    assert done.stdout.startswith("built ")
+    assert (tmp_path / "public/posts/a/index.html").is_file()
+    assert not (tmp_path / "public/posts/c").exists()
+    # Fixed, the next build has it and exits 0.
+    (tmp_path / "content/posts/c.md").write_text(post("C", "2026-01-03", "Body."),
+                                                 encoding="utf-8")
+    again = blogkit("build", "--keep-going", cwd=tmp_path)
+    assert again.returncode == 0 and (tmp_path / "public/posts/c/index.html").is_file()
+
+
+def test_without_keep_going_the_same_mistakes_stop_the_build(tmp_path: Path) -> None:
+    make_site(tmp_path, {"content/posts/b.md": post("B", "2026-01-02", "Fine.")},
+              languages=("en",))
+    assert blogkit("build", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "public/posts/b/index.html").read_bytes()
+    make_site(tmp_path, KEEP_GOING_SITE, languages=("en",))
+    done = blogkit("build", cwd=tmp_path)
+    assert done.returncode == 1
+    assert [line.split(": error: ")[0] for line in done.stderr.splitlines()
+            if ": error: " in line] == ["content/posts/a.md:5:17", "content/posts/a.md:5:43",
+                                        "content/posts/a.md:7:15"]
+    assert done.stderr.endswith("3 errors; nothing was written.\n")
+    assert not (tmp_path / "public/posts/a").exists()
+    assert (tmp_path / "public/posts/b/index.html").read_bytes() == before

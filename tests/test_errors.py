@@ -6,7 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.errors import BuildError, SourceError, decode_source, overlay_html
+from blogkit.errors import (
+    FILE,
+    LINK,
+    MARKUP,
+    SUMMARY_AFTER,
+    TEX,
+    BuildError,
+    SourceError,
+    decode_source,
+    format_list,
+    overlay_html,
+    summary,
+    with_kind,
+)
 
 SAVE_AS_UTF8 = ("save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 in.md > out.md`, or your "
                 "editor's 'Save with encoding')")
@@ -125,3 +138,33 @@ def test_big5_and_shift_jis_files_are_named_as_such(raw: bytes, expected: str) -
     with pytest.raises(BuildError) as caught:
         decode_source(Path("a.md"), raw)
     assert caught.value.errors[0].message == expected
+
+
+# -- a summary by kind above a long list ---------------------------------------------------
+
+def test_a_long_list_starts_with_a_summary_by_kind(tmp_path: Path) -> None:
+    def made(name: str, kind: str, severity: str = "error") -> SourceError:
+        return SourceError(tmp_path / name, 1, 1, "m", severity=severity, kind=kind)
+
+    messages = [made("a.md", LINK), made("a.md", LINK, "warning"), made("b.md", TEX),
+                made("c.md", FILE), made("c.md", FILE), made("d.md", FILE), made("e", "new")]
+    assert summary(messages) == ("summary: 6 errors, 1 warning: 2 links to missing files, "
+                                 "1 TeX error, 2 files with errors, 1 other error")
+    assert summary(messages, left_out=True).endswith(", 2 files left out, 1 other error")
+    listed = format_list(messages, tmp_path).splitlines()
+    assert listed[0] == summary(messages) and listed[1] == "a.md:1:1: error: m"
+    # A few messages are read at a glance: no summary.
+    assert format_list(messages[:SUMMARY_AFTER], tmp_path).splitlines()[0] == "a.md:1:1: error: m"
+    failed = BuildError(messages).format(tmp_path).splitlines()
+    assert failed[0].startswith("summary: 6 errors, 1 warning: 2 links")
+    assert failed[-1] == "7 errors; nothing was written."
+
+
+def test_with_kind_sets_the_kind_and_under_keep_going_makes_warnings(tmp_path: Path) -> None:
+    error = bad_date(tmp_path)
+    assert error.kind == "other"
+    (marked,) = with_kind([error], LINK)
+    assert (marked.kind, marked.severity, marked.message) == (LINK, "error", error.message)
+    (warned,) = with_kind([error], MARKUP, keep_going=True)
+    assert (warned.kind, warned.severity) == (MARKUP, "warning")
+    assert warned.format(tmp_path).startswith("content/posts/vae/index.zh.md:3:7: warning: ")

@@ -7,7 +7,10 @@ to the site folder), in the order they must appear; a line starting `    hint: `
 start of the hint printed right after the error above it. An empty `expected.txt` means
 the site is valid and must build. A folder with an `xfail.txt` shows a bug in blogkit:
 the file says what blogkit does wrong, `expected.txt` says what is right, and the test is
-a strict xfail until the bug is fixed.
+a strict xfail until the bug is fixed. A folder with an `options.txt` is built with the
+command-line options it lists (one line, e.g. `--keep-going`); with --keep-going the site
+is written, `expected.txt` lists warnings too, and the build exits 1 only when it lists
+an error (a file left out).
 
 Every build runs `python -m blogkit build` in a subprocess, as a user would; the fixture
 builds run a few at a time since most of each run is the interpreter starting.
@@ -29,15 +32,30 @@ import pytest
 
 INVALID = Path(__file__).parent / "invalid"
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
-_NOT_SITE = shutil.ignore_patterns("expected.txt", "xfail.txt")
+_NOT_SITE = shutil.ignore_patterns("expected.txt", "xfail.txt", "options.txt")
 _ERROR_LINE = re.compile(r"^\S.*?: error: ")
+_MESSAGE_LINE = re.compile(r"^\S.*?: (error|warning): ")
+_LEFT_OUT = re.compile(r"^\d+ files? left out ")
 VALID_PAGES = {
     "crlf-and-bom-ok": {
         "posts/a/index.html": ["<title>带 BOM 和 CRLF |", "<p>第一段。</p>", "<p>第二段。</p>"],
         "en/posts/a/index.html": ["<title>With BOM and CRLF |", "<p>Second paragraph.</p>"],
     },
+    "keep-going-left-out": {
+        "posts/diffusion/index.html": [
+            '<a href="../ddpm-notes/" class="broken-link"',
+            '<img src="figures/forward.svg" class="broken-link"',
+            '<a href="/blog/posts/score/">'],
+        "posts/score/index.html": ["<title>分数匹配 |"],
+    },
+    "keep-going-warnings-only": {
+        "posts/vae/index.html": ['<a href="../gan/" class="broken-link"',
+                                 '<img src="/images/elbo.png" class="broken-link"'],
+    },
 }
-"""Text that must be in the pages of the valid fixtures."""
+"""Text that must be in the pages of the fixtures that build (valid, or --keep-going)."""
+GONE_PAGES = {"keep-going-left-out": ["posts/ddpm/index.html"]}
+"""Pages of the files --keep-going left out."""
 
 
 def blogkit(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -61,6 +79,12 @@ def leftovers(site: Path) -> list[str]:
     return sorted(p.name for p in site.glob(".public.*"))
 
 
+def options(case: str) -> list[str]:
+    """The command-line options of a fixture (its `options.txt`)."""
+    listed = INVALID / case / "options.txt"
+    return listed.read_text(encoding="utf-8").split() if listed.is_file() else []
+
+
 def _case_params() -> Iterator[object]:
     for case in CASES:
         reason = INVALID / case / "xfail.txt"
@@ -82,7 +106,7 @@ def built(
 
     def run(case: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
         site = copy_case(case, tmp_path_factory.mktemp("case") / case)
-        return site, blogkit("build", "-s", site)
+        return site, blogkit("build", "-s", site, *options(case))
 
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         return dict(zip(wanted, pool.map(run, wanted), strict=True))
@@ -97,24 +121,32 @@ def test_invalid_site(
     stderr = done.stderr
     assert "Traceback" not in stderr, stderr
     assert not leftovers(site)
-    if not expected:  # a valid site
-        assert done.returncode == 0, stderr
-        assert "error:" not in stderr, stderr
+    keep_going = "--keep-going" in options(case)
+    if not expected or keep_going:  # a site that builds
+        failing = any(_ERROR_LINE.match(line) for line in expected)
+        assert done.returncode == (1 if failing else 0), (done.returncode, stderr)
+        assert failing or "error:" not in stderr, stderr
         for page, needles in VALID_PAGES.get(case, {}).items():
             html = (site / "public" / page).read_text(encoding="utf-8")
             for needle in needles:
                 assert needle in html, (page, needle)
+        for page in GONE_PAGES.get(case, []):
+            assert not (site / "public" / page).exists(), page
         for page in (site / "public").rglob("*.html"):
             text = page.read_text(encoding="utf-8")
             assert "\ufeff" not in text and "\r" not in text, page
-        return
-    assert done.returncode == 1, (done.returncode, stderr)
+        if not expected:
+            return
+    else:
+        assert done.returncode == 1, (done.returncode, stderr)
     lines = stderr.splitlines()
-    errors = [line for line in lines if _ERROR_LINE.match(line)]
-    wanted = [line for line in expected if not line.startswith("    hint: ")]
-    assert len(errors) == len(wanted), stderr
-    count = f"{len(wanted)} error{'s' if len(wanted) != 1 else ''}"
-    assert lines[-1] == f"{count}; nothing was written.", stderr
+    messages = [line for line in lines if _MESSAGE_LINE.match(line)]
+    wanted = [line for line in expected
+              if not line.startswith(("    hint: ", "summary: ")) and not _LEFT_OUT.match(line)]
+    assert len(messages) == len(wanted), stderr
+    if not keep_going:
+        count = f"{len(wanted)} error{'s' if len(wanted) != 1 else ''}"
+        assert lines[-1] == f"{count}; nothing was written.", stderr
     at = -1
     for line in expected:
         if line.startswith("    hint: "):
@@ -123,7 +155,7 @@ def test_invalid_site(
         found = next((i for i in range(at + 1, len(lines)) if lines[i].startswith(line)), None)
         assert found is not None, f"not printed (in this order): {line}\n--- stderr:\n{stderr}"
         at = found
-    assert not (site / "public").exists()
+    assert (site / "public").exists() == keep_going
 
 
 # -- duplicate URLs of a file and a bundle ---------------------------------------------------

@@ -7,8 +7,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from conftest import make_site, post, write_file
+from conftest import build_site, files, make_site, post, write_file
 
 from blogkit.bodies import body_keys, render_all
 from blogkit.config import load_config
@@ -16,6 +15,7 @@ from blogkit.content import load_content
 from blogkit.errors import SourceError
 from blogkit.formulas import render_formulas
 from blogkit.site import (
+    BROKEN_LINK,
     Entry,
     Site,
     Term,
@@ -23,9 +23,11 @@ from blogkit.site import (
     link_errors,
     link_targets,
     resolve_links,
+    site_paths,
     with_entries,
 )
 
+BROKEN = BROKEN_LINK
 LINK_HINT = ("paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
              "or image.png beside it; drafts and future posts are not published")
 
@@ -170,7 +172,8 @@ def test_resolve_links_replaces_markers_in_href_and_src_only(tmp_path: Path) -> 
             '<a href="blogkit:link:posts/nowhere.md">?</a>')
     assert resolve_links(site.links, "en", text) == (
         '<a href="/blog/posts/c/#top">c</a><img src="/blog/posts/c/fig.png">'
-        '<abbr title="blogkit:link:posts/b.zh.md">b</abbr><a href="#">?</a>')
+        '<abbr title="blogkit:link:posts/b.zh.md">b</abbr>'
+        f'<a href="posts/nowhere.md"{BROKEN}>?</a>')
     assert resolve_links(site.links, "zh", "no markers") == "no markers"
 
 
@@ -184,8 +187,9 @@ def test_a_broken_link_is_reported_at_its_place_with_a_hint(tmp_path: Path) -> N
                       "or page-bundle file is there"]
     (entry,) = site.posts["zh"]
     (error,) = link_errors(entry)
-    assert error.hint == LINK_HINT
-    assert hrefs(entry.html) == ["#"]
+    assert (error.hint, error.kind, error.severity) == (LINK_HINT, "link", "error")
+    # Kept as written and marked (shown only under --keep-going: else the build stops).
+    assert f'<a href="../nowhere/"{BROKEN}>别处</a>' in entry.html
 
 
 def test_a_link_to_a_file_with_errors_of_its_own_is_not_reported_again(tmp_path: Path) -> None:
@@ -204,19 +208,109 @@ def test_a_link_to_a_file_with_errors_of_its_own_is_not_reported_again(tmp_path:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "link_errors skips links to a broken file or into its folder only: a bundle's file is no "
-    "broken file, so a link to the figure of a bundle whose post has errors is reported as "
-    "missing, a second error for the one mistake (a link to that bundle's folder is not)"))
 def test_a_link_to_a_file_of_a_bundle_whose_post_has_errors_is_not_reported_again(
         tmp_path: Path) -> None:
     root = make_site(tmp_path, {
-        "content/posts/a.zh.md": post("甲", "2026-01-01", "[丙](c/)与![图](c/fig.png)"),
+        "content/posts/a.zh.md": post("甲", "2026-01-01",
+                                      "[丙](c/)与![图](c/fig.png)、![图](c/img/sub.png)"),
         "content/posts/c/index.zh.md": post("丙", "2026-13-01", "日期不对"),
         "content/posts/c/fig.png": b"\x89PNG\r\n\x1a\n",
+        "content/posts/c/img/sub.png": b"\x89PNG\r\n\x1a\n",
+        # A bundle whose English post is valid still publishes its files: no error either.
+        "content/posts/d/index.zh.md": post("丁", "2026-13-01", "日期不对"),
+        "content/posts/d/index.en.md": post("D", "2026-01-01", "Fine."),
+        "content/posts/d/fig.png": b"\x89PNG\r\n\x1a\n",
+        "content/posts/b.zh.md": post("乙", "2026-01-01", "![图](d/fig.png)与![无](d/none.png)"),
+    })
+    site, errors = assembled(root)
+    assert errors == ["content/posts/c/index.zh.md:3:7: invalid date '2026-13-01'",
+                      "content/posts/d/index.zh.md:3:7: invalid date '2026-13-01'",
+                      "content/posts/b.zh.md:5:22: link to 'd/none.png': no published post or "
+                      "page-bundle file is there"]
+    # On the page, the links into the left-out bundle are kept as written and marked.
+    html = site.translations["posts/a"]["zh"].html
+    assert f'<a href="c/"{BROKEN}>' in html and f'src="c/fig.png"{BROKEN}' in html
+    assert hrefs(site.translations["posts/b"]["zh"].html)[0] == "/blog/en/posts/d/fig.png"
+
+
+def test_links_on_one_line_are_each_at_their_own_column(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/posts/a.zh.md": post("甲", "2026-01-01", (
+            "见[一](gone.md)和[二](gone.md)，![图](gone.png \"t\") [三](<gone.md>)\n"
+            "[四][ref]、[五][ref]与[六][other]\n"
+            "\n"
+            "[ref]: ../missing/\n"
+            "  [other]: <gone.md> \"title\"")),
     })
     _, errors = assembled(root)
-    assert errors == ["content/posts/c/index.zh.md:3:7: invalid date '2026-13-01'"]
+    where = [error.split(": link to ")[0].split(":", 1)[1] + " " + error.split("'")[1]
+             for error in errors]
+    # One error per place: the two uses of [ref] are one mistake, in its definition.
+    assert where == ["5:6 gone.md", "5:19 gone.md", "5:33 gone.png", "5:52 gone.md",
+                     "8:8 ../missing/", "9:13 gone.md"]
+
+
+ROOTED = {
+    "content/posts/a/index.zh.md": post("甲", "2026-01-01", (
+        "![先验](/images/cn/prior.svg) [乙](/posts/b/#s) [标签](/tags/vae/)\n"
+        "[订阅](/atom.xml) [英文](/en/posts/b) [图](/posts/a/fig.png) [首页](/)\n"
+        "[旧路径](/blog/images/cn/prior.svg) [主题](/css/blogkit.css)\n"
+        "[无](/images/none.png) [无页](/posts/none/) [另站](//cdn.example.com/x.js)\n"
+        "[全路径](/posts/b/index.html)"), tags=["VAE"]),
+    "content/posts/a/fig.png": b"\x89PNG\r\n\x1a\n",
+    "content/posts/b/index.zh.md": post("乙", "2026-01-02", "正文"),
+    "content/posts/b/index.en.md": post("B", "2026-01-02", "Text."),
+    "static/images/cn/prior.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+}
+"""Root-relative links to a static file, a post, a tag page, a feed, a translation, a
+bundle file, the home page, one with the base path already, a theme file, two that lead
+nowhere, a protocol-relative URL (not a site path) and a page by its index.html."""
+
+
+def test_root_relative_links_are_from_the_site_root_and_checked(tmp_path: Path) -> None:
+    root = make_site(tmp_path, ROOTED)
+    config = load_config(root.resolve())
+    loaded = load_content(config)
+    keys = body_keys(config, loaded.posts)
+    bodies, _ = render_all(config, loaded.posts, keys, workers=1)
+    formulas = render_formulas(config, loaded.posts, bodies, keep_going=False)
+    asked: list[int] = []
+
+    def statics() -> list[str]:
+        asked.append(1)
+        return ["images/cn/prior.svg", "css/blogkit.css", "posts/a/fig.png"]
+
+    site, errors = assemble(config, loaded.posts, bodies, formulas.html, keys, loaded.broken,
+                            statics)
+    assert [shown(error, root) for error in errors] == [
+        "content/posts/a/index.zh.md:9:5: link to '/images/none.png': the site publishes no "
+        "page or file there",
+        "content/posts/a/index.zh.md:9:28: link to '/posts/none/': the site publishes no page "
+        "or file there"]
+    assert "static/" in errors[0].hint and asked == [1]
+    html = site.translations["posts/a"]["zh"].html
+    assert hrefs(html) == [
+        "/blog/images/cn/prior.svg", "/blog/posts/b/#s", "/blog/tags/vae/", "/blog/atom.xml",
+        "/blog/en/posts/b", "/blog/posts/a/fig.png", "/blog/", "/blog/images/cn/prior.svg",
+        "/blog/css/blogkit.css", "/images/none.png", "/posts/none/", "//cdn.example.com/x.js",
+        "/blog/posts/b/index.html"]
+    assert f'<a href="/posts/none/"{BROKEN}>' in html
+
+
+def test_a_site_without_root_relative_links_never_lists_its_paths(tmp_path: Path) -> None:
+    root = make_site(tmp_path, LINKED)
+    config = load_config(root.resolve())
+    loaded = load_content(config)
+    keys = body_keys(config, loaded.posts)
+    bodies, _ = render_all(config, loaded.posts, keys, workers=1)
+    formulas = render_formulas(config, loaded.posts, bodies, keep_going=False)
+
+    def statics() -> list[str]:
+        raise AssertionError("static files listed for a site without root-relative links")
+
+    site, errors = assemble(config, loaded.posts, bodies, formulas.html, keys, loaded.broken,
+                            statics)
+    assert errors == [] and site.links is not None and site.links.site_paths is None
 
 
 def test_two_files_wanting_the_same_url_are_reported(tmp_path: Path) -> None:
@@ -273,3 +367,29 @@ def test_with_entries_swaps_an_entry_wherever_it_is_shown(tmp_path: Path) -> Non
     assert swapped.posts["zh"] is before.posts["zh"]
     assert all(a is b for a, b in zip(swapped.tags["zh"], before.tags["zh"], strict=True))
     assert before.translations["posts/p2"]["en"] is old
+
+
+def test_site_paths_are_every_page_and_file_a_build_publishes(tmp_path: Path) -> None:
+    # Pagination (per_page 1), categories with feeds, tags, two languages, a page, a
+    # bundle file and a static file: what root-relative links are checked against.
+    root = make_site(tmp_path, {
+        **LINKED,
+        "content/posts/b.zh.md": post("乙", "2026-01-02", "[根](/)", categories=["3D Model"],
+                                      tags=["扩散模型", "VAE"]),
+        "content/about.en.md": post("About", "2026-01-01", "Page."),
+        "static/images/cn/prior.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    }, per_page=1)
+    build_site(root)
+    published = set()
+    for path in files(root / "public"):
+        if path.startswith("katex/") or path == ".blogkit-output":
+            continue  # KaTeX's files: no post links them
+        published.add("/" + (path[:-len("index.html")] if path.endswith("index.html")
+                             else path))
+    site, errors = assembled(root)
+    assert errors == [] and site.links is not None and site.links.site_paths is not None
+    statics = {"/" + name for name in ("images/cn/prior.svg", "posts/a/img/x.svg",
+                                       "en/posts/a/img/x.svg", "posts/c/fig.png")}
+    theme = {path for path in published if path.startswith("/css/")
+             or path == "/favicon.svg"} - {"/css/highlight.css"}
+    assert site_paths(site, [p[1:] for p in statics | theme]) == published
