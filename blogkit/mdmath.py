@@ -1,21 +1,51 @@
 """PARSE helper: markdown-it rules that tokenise TeX before any other inline rule.
 
 Four delimiters: `\\(..\\)` and `$..$` inline, `\\[..\\]` and `$$..$$` display. The inline
-rule runs first, so `_` and `*` inside a formula never become emphasis. The `$` rule is
-currency-safe: an opening `$` is not followed by white space, a closing `$` is not preceded
-by white space nor followed by a digit (Pandoc's rule), so `costs $5 and $10` stays text.
-`\\$` is a literal dollar. Code spans and fences are never math.
+rule runs first, so `_` and `*` inside a formula never become emphasis. `\\$` is a literal
+dollar. Code spans and fences are never math. The rules, and where they come from:
+
+- `$..$` is Pandoc's `tex_math_dollars`: the opening `$` is not followed by white space, and
+  the first unescaped `$` after it decides: it closes the formula when it is not preceded by
+  white space nor followed by a digit, and otherwise the opener is just a dollar. So
+  `costs $5 and $10` stays text, and so does the price in `定价 $5，其中 $x$ 表示数量`
+  (only `x` is a formula). `$$..$$`, `\\(..\\)` and `\\[..\\]` close at the first closer.
+- Code spans bind tighter than formulas (CommonMark: only their own backticks end them): a
+  formula opened before a code span must close before it, so `$5 ... `$x$`` stays text.
+- A display block is `$$` or `\\[` at the start of a line, closed on that line or a later one
+  by a closer with nothing after it. It never crosses a blank line (TeX forbids `\\par` in
+  display math, and Pandoc allows no blank line inside `$$..$$`) nor a code fence; a line
+  where the formula closes and text follows is a paragraph (`$$a$$ is inline here.`). An
+  unclosed opener is paragraph text (or a formula in it, when it closes there).
+- `math.dollars`: `pandoc` (the default) reads `$$..$$` in running text as display math, as
+  Pandoc does, and a `$$` block may interrupt a paragraph. `kramdown` (Jekyll's converter)
+  reads `$$..$$` as display only when it is a block of its own (after and before a block
+  boundary: a blank line, the start or end of its container, or a line that starts another
+  block); anywhere else it is inline math, and `\\$$..$$` alone in a block is a paragraph
+  holding inline math (kramdown's "escape the first dollar"). Under both, `$..$` and
+  `\\(..\\)` stay inline and `\\[..\\]` display: Jekyll blogs configure MathJax for `$..$`,
+  so the formulas their readers saw are found.
+- `math.code_spans: true`: a code span that holds only `$..$` or `$$..$$` is that formula,
+  inline or display (the R blogdown / Hugo convention that hides TeX from the Markdown
+  parser: `` `$x$` ``). Any other code span stays code.
+
+Linear time: one pass over an inline run (`_Marks`) finds every unescaped delimiter and code
+span, and each opener looks its closer up in those lists, so no opener scans the rest of the
+paragraph (a paragraph of 10,000 prices was quadratic).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start-up time)
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
     from .config import MarkdownSettings
 
@@ -23,108 +53,350 @@ if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start
 # block parsing (so the table rule does not split the cell) and swapped back in the formula.
 PIPE_STAND_IN = "\ue000"
 
+Found = tuple[int, int, int, bool]
+"""(content start, content end, after the closer, display) of a formula in a string."""
 
-def find_inline(src: str, pos: int, end: int) -> tuple[int, int, int, bool] | None:
+_DELIMITER = re.compile(r"\$|\\[()[\]]")
+"""A dollar, or a backslash and a parenthesis or bracket: the marks a formula's bounds need."""
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+class _Marks:
+    """Where the delimiters and code spans of one inline run are, found in one pass.
+
+    A mark preceded by an odd run of backslashes is escaped (markdown-it reads escapes left
+    to right, so `\\\\$` is an escaped backslash and a dollar). Marks inside code spans are
+    not kept.
+    """
+
+    __slots__ = ("bracket_closers", "dollars", "doubles", "openers", "paren_closers",
+                 "span_closes", "span_sizes", "span_starts")
+
+    def __init__(self, src: str) -> None:
+        self.dollars: list[int] = []
+        self.paren_closers: list[int] = []
+        self.bracket_closers: list[int] = []
+        self.openers: list[int] = []
+        """`\\(` and `\\[`."""
+        self.span_starts: list[int] = []
+        self.span_sizes: list[int] = []
+        self.span_closes: list[int] = []
+        """Where each code span's closing backtick run starts."""
+        if "`" in src:
+            self._find_code_spans(src)
+        spans = iter(zip(self.span_starts, self.span_closes, self.span_sizes, strict=True))
+        span_end = -1
+        span = next(spans, None)
+        for match in _DELIMITER.finditer(src):
+            index = match.start()
+            if index and src[index - 1] == "\\" and _escaped(src, index):
+                continue
+            while span is not None and index >= span[0]:
+                span_end = span[1] + span[2]
+                span = next(spans, None)
+            if index < span_end:
+                continue  # inside a code span
+            text = match.group()
+            if text == "$":
+                self.dollars.append(index)
+            elif text[1] == ")":
+                self.paren_closers.append(index)
+            elif text[1] == "]":
+                self.bracket_closers.append(index)
+            else:
+                self.openers.append(index)
+        dollars = self.dollars
+        self.doubles = [a for a, b in zip(dollars, dollars[1:], strict=False) if b == a + 1]
+
+    def _find_code_spans(self, src: str) -> None:
+        # A code span ends at the next run of exactly as many backticks (CommonMark); the
+        # backslashes inside it are literal, so its closer is looked up among the raw runs.
+        runs: dict[int, list[int]] = {}
+        for match in _BACKTICK_RUN.finditer(src):
+            runs.setdefault(match.end() - match.start(), []).append(match.start())
+        pos = 0
+        while (run := _BACKTICK_RUN.search(src, pos)) is not None:
+            index = run.start()
+            if index and src[index - 1] == "\\" and _escaped(src, index):
+                index += 1  # `\`` is a literal backtick; the rest of the run may open
+            size = run.end() - index
+            closes = runs.get(size, [])
+            found = bisect_left(closes, run.end())
+            if size and found < len(closes):
+                self.span_starts.append(index)
+                self.span_sizes.append(size)
+                self.span_closes.append(closes[found])
+                pos = closes[found] + size
+            else:
+                pos = run.end()  # no closer: the backticks are text
+
+    def limit(self, pos: int, end: int) -> int:
+        """Where a formula opened at `pos` must have closed: the next code span or `end`."""
+        found = bisect_right(self.span_starts, pos)
+        return min(end, self.span_starts[found]) if found < len(self.span_starts) else end
+
+
+def _escaped(src: str, index: int) -> bool:
+    """Whether an odd run of backslashes ends right before `index`."""
+    before = index
+    while before and src[before - 1] == "\\":
+        before -= 1
+    return (index - before) % 2 == 1
+
+
+def _first_from(positions: list[int], start: int) -> int | None:
+    found = bisect_left(positions, start)
+    return positions[found] if found < len(positions) else None
+
+
+class _LastMarks:
+    """The marks of the inline run looked at last: every rule call of a run shares them."""
+
+    src: str | None = None
+    marks: _Marks | None = None
+
+
+def _marks_of(src: str) -> _Marks:
+    if _LastMarks.src is not src or _LastMarks.marks is None:
+        _LastMarks.src, _LastMarks.marks = src, _Marks(src)
+    return _LastMarks.marks
+
+
+def find_inline(src: str, pos: int, end: int) -> Found | None:
     """Find a formula starting at `pos`: return (content start, content end, after, display)."""
     char = src[pos]
-    if char == "\\" and pos + 1 < end and src[pos + 1] in "([":
-        closer = "\\)" if src[pos + 1] == "(" else "\\]"
-        close = _find_closer(src, pos + 2, end, closer)
-        if close is None or close == pos + 2:
+    if char == "\\":
+        if pos + 1 >= end or src[pos + 1] not in "([":
             return None
-        return pos + 2, close, close + 2, src[pos + 1] == "["
+        marks = _marks_of(src)
+        display = src[pos + 1] == "["
+        close = _first_from(marks.bracket_closers if display else marks.paren_closers, pos + 2)
+        if close is None or close == pos + 2 or close + 2 > marks.limit(pos, end):
+            return None
+        return pos + 2, close, close + 2, display
     if char != "$":
         return None
     if src.startswith("$$", pos):
-        close = _find_closer(src, pos + 2, end, "$$")
-        if close is None or not src[pos + 2:close].strip():
+        marks = _marks_of(src)
+        close = _first_from(marks.doubles, pos + 2)
+        if close is None or close + 2 > marks.limit(pos, end) or not src[pos + 2:close].strip():
             return None
         return pos + 2, close, close + 2, True
     if pos + 1 >= end or src[pos + 1].isspace():
         return None
-    search = pos + 1
-    while True:
-        close = _find_closer(src, search, end, "$")
-        if close is None:
-            return None
-        if not src[close - 1].isspace() and not (close + 1 < end and src[close + 1].isdigit()):
-            return pos + 1, close, close + 1, False
-        search = close + 1
+    marks = _marks_of(src)
+    close = _first_from(marks.dollars, pos + 1)  # Pandoc: the first `$` decides
+    if (close is None or close + 1 > marks.limit(pos, end) or src[close - 1].isspace()
+            or (close + 1 < end and src[close + 1].isdigit())):
+        return None
+    return pos + 1, close, close + 1, False
 
 
-def _find_closer(src: str, start: int, end: int, closer: str) -> int | None:
-    """Index of `closer` in src[start:end], skipping backslash escapes (`\\$`, `\\\\`)."""
-    index = start
-    while index < end:
-        if src.startswith(closer, index) and index + len(closer) <= end:
-            return index
-        index += 2 if src[index] == "\\" else 1
+InlineRule = Callable[["StateInline", bool], bool]
+BlockRule = Callable[["StateBlock", int, int, bool], bool]
+
+
+def _inline_rule(kramdown: bool) -> InlineRule:
+    def math_inline(state: StateInline, silent: bool) -> bool:
+        """A formula in any of the four delimiters at `state.pos`."""
+        if state.src[state.pos] not in "$\\":
+            return False
+        found = find_inline(state.src, state.pos, state.posMax)
+        if found is None:
+            return False
+        start, stop, after, display = found
+        if not silent:
+            markup = state.src[state.pos:start]
+            token = state.push("math_inline", "math", 0)
+            token.content = state.src[start:stop].replace(PIPE_STAND_IN, "|")
+            token.markup = markup
+            # kramdown: `$$..$$` in running text is inline math.
+            token.meta = {"display": display and not (kramdown and markup == "$$"),
+                          "offset": state.pos}
+        state.pos = after
+        return True
+
+    return math_inline
+
+
+def math_code_span(state: StateInline, silent: bool) -> bool:
+    """`math.code_spans`: a code span holding only `$..$` or `$$..$$` is that formula."""
+    src, pos = state.src, state.pos
+    if src[pos] != "`":
+        return False
+    inside = pos
+    while inside < state.posMax and src[inside] == "`":
+        inside += 1
+    if not src.startswith(("$", " $", "\n$"), inside):  # cheap: most code spans are code
+        return False
+    marks = _marks_of(src)
+    found = bisect_left(marks.span_starts, pos)
+    if found == len(marks.span_starts) or marks.span_starts[found] != pos:
+        return False
+    close = marks.span_closes[found]
+    if close + marks.span_sizes[found] > state.posMax:
+        return False
+    formula = _span_formula(src[inside:close])
+    if formula is None:
+        return False
+    pad, delimiter = formula
+    if not silent:
+        start = inside + pad + len(delimiter)
+        token = state.push("math_inline", "math", 0)
+        token.content = src[start:close - pad - len(delimiter)].replace(PIPE_STAND_IN, "|")
+        token.markup = src[pos:start]
+        token.meta = {"display": delimiter == "$$", "offset": pos}
+    state.pos = close + marks.span_sizes[found]
+    return True
+
+
+_ONE_DOLLAR_FORMULA = re.compile(r"\$(?:[^$\\]|\\[\s\S])+\$")
+
+
+def _span_formula(raw: str) -> tuple[int, str] | None:
+    """(padding, `$` or `$$`) when a code span's text between its backticks is one formula."""
+    # CommonMark: one space (or line end) is stripped from each side when both have one.
+    pad = 1 if raw[:1] in (" ", "\n") and raw[-1:] in (" ", "\n") and raw.strip() else 0
+    content = raw[pad:len(raw) - pad]
+    if content.startswith("$$") and content.endswith("$$") and len(content) >= 5:
+        inner = content[2:-2]
+        return (pad, "$$") if inner.strip() and "$$" not in inner else None
+    if _ONE_DOLLAR_FORMULA.fullmatch(content) and content[1:-1].strip():
+        return pad, "$"
     return None
 
 
-def math_inline(state: StateInline, silent: bool) -> bool:
-    """Inline rule: a formula in any of the four delimiters at `state.pos`."""
-    found = find_inline(state.src, state.pos, state.posMax)
-    if found is None:
-        return False
-    start, stop, after, display = found
-    if not silent:
-        token = state.push("math_inline", "math", 0)
-        token.content = state.src[start:stop].replace(PIPE_STAND_IN, "|")
-        token.markup = state.src[state.pos:start]
-        token.meta = {"display": display, "offset": state.pos}
-    state.pos = after
-    return True
+# -- display blocks -----------------------------------------------------------------------
+
+_FENCE = re.compile(r"(```|~~~)")
 
 
-def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """Block rule: display math on lines of its own, `$$..$$` or `\\[..\\]`, maybe multi-line."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    first = state.src[begin:state.eMarks[start_line]]
-    if first.startswith("$$"):
-        opener, closer = "$$", "$$"
-    elif first.startswith("\\["):
-        opener, closer = "\\[", "\\]"
-    else:
-        return False
-    rest = first[len(opener):]
-    line = start_line
-    parts: list[str] = []
-    if rest.rstrip().endswith(closer) and len(rest.rstrip()) >= len(closer):
-        parts.append(rest.rstrip()[: -len(closer)])
-    else:
-        parts.append(rest)
-        while True:
-            line += 1
-            if line >= end_line:
-                return False
-            text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
-            stripped = text.rstrip()
-            if stripped.endswith(closer):
-                parts.append(stripped[: -len(closer)])
-                break
-            if not stripped and not "".join(parts).strip():
-                return False
-            parts.append(text)
-    content = "\n".join(parts).replace(PIPE_STAND_IN, "|")
-    if not content.strip():
-        return False
-    if silent:
+class _BlockMemo:
+    """The last `\\[` block that failed: the lines where it was looked for closed nothing.
+
+    Without it, a paragraph of many lines starting with `\\[` and no closer would be scanned
+    to its end from every line (`$$` lines cannot do that: each one stops the scan).
+    """
+
+    key: tuple[object, int, int] | None = None
+    first = last = -1
+
+
+def _block_rule(dollars: bool, brackets: bool, kramdown: bool) -> BlockRule:
+    """The display block rule for the delimiters asked for (see the module docstring)."""
+
+    def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if state.sCount[start_line] - state.blkIndent >= 4:
+            return False
+        begin = state.bMarks[start_line] + state.tShift[start_line]
+        src = state.src
+        escaped = False
+        if dollars and src.startswith("$$", begin):
+            closer = "$$"
+        elif brackets and src.startswith("\\[", begin):
+            closer = "\\]"
+        elif kramdown and src.startswith("\\$$", begin):
+            closer, escaped = "$$", True
+            begin += 1
+        else:
+            return False
+        found = _find_block(state, start_line, end_line, begin, closer)
+        if found is None:
+            return False
+        last, content = found
+        if kramdown and closer == "$$" and not _block_boundary(state, last + 1, end_line):
+            return False
+        if silent:
+            return True
+        state.line = last + 1
+        if escaped:  # kramdown: `\$$x$$` alone is a paragraph holding inline math
+            _push_paragraph(state, start_line, state.line)
+            return True
+        token = state.push("math_block", "math", 0)
+        token.block = True
+        token.content = content
+        token.markup = src[begin:begin + 2]
+        token.map = [start_line, state.line]
+        token.meta = {"display": True, "offset": 0}
         return True
-    state.line = line + 1
-    token = state.push("math_block", "math", 0)
-    token.block = True
+
+    return math_block
+
+
+def _find_block(state: StateBlock, start_line: int, end_line: int, begin: int,
+                closer: str) -> tuple[int, str] | None:
+    """(last line, TeX) of a display block opened at `begin`, or None when it is none."""
+    key = (state.src, end_line, state.blkIndent)
+    if closer == "\\]" and _BlockMemo.key is not None and _BlockMemo.key[0] is state.src \
+            and _BlockMemo.key[1:] == key[1:] and _BlockMemo.first < start_line < _BlockMemo.last:
+        return None
+    parts: list[str] = []
+    line, start = start_line, begin + 2
+    while True:
+        text = state.src[start:state.eMarks[line]]
+        if line > start_line and (not text.strip() or _FENCE.match(text)):
+            break  # a blank line or a fence: never inside display math
+        close = _closer_in_line(text, closer)
+        if close == -2 or (close >= 0 and text[close + 2:].strip()):
+            break  # a code span in the formula, or text after it: a paragraph
+        if close >= 0:
+            parts.append(text[:close])
+            content = "\n".join(parts).replace(PIPE_STAND_IN, "|")
+            return (line, content) if content.strip() else None
+        parts.append(text)
+        line += 1
+        if line >= end_line:
+            break
+        start = state.bMarks[line] + state.tShift[line]
+    if closer == "\\]":
+        _BlockMemo.key, _BlockMemo.first, _BlockMemo.last = key, start_line, line
+    return None
+
+
+def _closer_in_line(text: str, closer: str) -> int:
+    """Index of the first `closer` in one line, -1 for none, -2 when a code span comes first."""
+    if "`" not in text:  # the common line: no code span to mind
+        close = text.find(closer)
+        while close > 0 and text[close - 1] == "\\" and _escaped(text, close):
+            close = text.find(closer, close + 1)
+        return close
+    marks = _Marks(text)
+    found = _first_from(marks.doubles if closer == "$$" else marks.bracket_closers, 0)
+    span = marks.span_starts[0] if marks.span_starts else None
+    if span is not None and (found is None or span < found):
+        return -2
+    return -1 if found is None else found
+
+
+def _block_boundary(state: StateBlock, line: int, end_line: int) -> bool:
+    """kramdown's block boundary: nothing more, a blank line, or a line that starts a block."""
+    if line >= end_line or state.isEmpty(line) or state.sCount[line] < state.blkIndent:
+        return True
+    if state.sCount[line] - state.blkIndent > 3:
+        return False  # would be a paragraph's lazy continuation
+    return any(rule(state, line, end_line, True)
+               for rule in state.md.block.ruler.getRules("paragraph"))
+
+
+def _push_paragraph(state: StateBlock, start_line: int, next_line: int) -> None:
+    """A paragraph of the lines, its first character (kramdown's escaping `\\`) dropped."""
+    content = state.getLines(start_line, next_line, state.blkIndent, False).strip()[1:]
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start_line, next_line]
+    token = state.push("inline", "", 0)
     token.content = content
-    token.markup = opener
-    token.map = [start_line, state.line]
-    token.meta = {"display": True, "offset": 0}
-    return True
+    token.map = [start_line, next_line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
 
 
-def protect_table_pipes(src: str) -> str:
-    """Swap `|` inside formulas on table-like lines for PIPE_STAND_IN (outside code fences)."""
+# -- tables ---------------------------------------------------------------------------------
+
+def protect_table_pipes(src: str, code_spans: bool = False) -> str:
+    """Swap `|` inside formulas on table-like lines for PIPE_STAND_IN (outside code fences).
+
+    `code_spans`: also inside code spans that are formulas (`math.code_spans`).
+    """
     out: list[str] = []
     fence: str | None = None
     for line in src.split("\n"):
@@ -132,43 +404,81 @@ def protect_table_pipes(src: str) -> str:
         if stripped.startswith(("```", "~~~")):
             marker = stripped[:3]
             fence = None if fence == marker else (fence or marker)
-        if fence is None and "|" in line and ("$" in line or "\\(" in line):
-            line = _protect_line(line)
+        if fence is None and "|" in line and ("$" in line or "\\(" in line or "\\[" in line):
+            line = _protect_line(line, code_spans)
         out.append(line)
     return "\n".join(out)
 
 
-_CANDIDATE = re.compile(r"[`$\\]")
-"""Where a code span or a formula can start: nothing else on a line needs looking at."""
+def _protect_line(line: str, code_spans: bool) -> str:
+    """The line with the pipes of its formulas swapped, found as the inline rules find them."""
+    marks = _marks_of(line)
+    chars: list[str] | None = None
+    if code_spans:
+        spans = zip(marks.span_starts, marks.span_sizes, marks.span_closes, strict=True)
+        for start, size, close in spans:
+            if "|" in line[start:close] and _span_formula(line[start + size:close]):
+                chars = chars or list(line)
+                _swap_pipes(chars, start + size, close)
+    after = 0
+    for index in sorted(marks.dollars + marks.openers):
+        if index < after:
+            continue
+        found = find_inline(line, index, len(line))
+        if found is None:
+            continue
+        start, stop, after, _ = found
+        if "|" in line[start:stop]:
+            chars = chars or list(line)
+            _swap_pipes(chars, start, stop)
+    return line if chars is None else "".join(chars)
 
 
-def _protect_line(line: str) -> str:
-    chars = list(line)
-    index = 0
-    in_code = False
-    while (candidate := _CANDIDATE.search(line, index)) is not None:
-        index = candidate.start()
-        if line[index] == "`":
-            in_code = not in_code
-        elif not in_code and (index == 0 or line[index - 1] != "\\" or line[index] == "\\"):
-            found = find_inline(line, index, len(line))
-            if found is not None:
-                start, stop, after, _ = found
-                for position in range(start, stop):
-                    if chars[position] == "|":
-                        chars[position] = PIPE_STAND_IN
-                index = after
-                continue
-        index += 1
-    return "".join(chars)
+def _swap_pipes(chars: list[str], start: int, stop: int) -> None:
+    for position in range(start, stop):
+        if chars[position] == "|":
+            chars[position] = PIPE_STAND_IN
+
+
+def _protect_code_span_pipes(state: StateCore) -> None:
+    """`math.code_spans`: keep a table cell's code span formula whole (GFM splits cells at a
+    `|` in a code span); body text gets protect_table_pipes without this setting."""
+    if "`" in state.src and "|" in state.src:
+        state.src = protect_table_pipes(state.src, code_spans=True)
+
+
+def _restore_pipes(state: StateCore) -> None:
+    """Put back a stand-in that no formula took (the line was code or HTML, not a table)."""
+    if PIPE_STAND_IN not in state.src:
+        return
+    for token in state.tokens:
+        _restore_token(token)
+        for child in token.children or []:
+            _restore_token(child)
+
+
+def _restore_token(token: Token) -> None:
+    if PIPE_STAND_IN in token.content:
+        token.content = token.content.replace(PIPE_STAND_IN, "|")
 
 
 def math_plugin(md: MarkdownIt, settings: MarkdownSettings) -> None:
     """Install the math rules ahead of everything else, as `settings` (math.*) ask."""
-    md.inline.ruler.before("escape", "math_inline", math_inline)
-    md.block.ruler.before(
-        "fence", "math_block", math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
-    )
+    kramdown = settings.dollars == "kramdown"
+    md.inline.ruler.before("escape", "math_inline", _inline_rule(kramdown))
+    if settings.code_spans:
+        md.inline.ruler.before("backticks", "math_code_span", math_code_span)
+        md.core.ruler.after("normalize", "math_code_span_pipes", _protect_code_span_pipes)
+    # A display block may interrupt a paragraph, except kramdown's `$$`, which must be a
+    # block of its own (its rule is not a paragraph terminator).
+    md.block.ruler.before("fence", "math_block",
+                          _block_rule(dollars=not kramdown, brackets=True, kramdown=False),
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    if kramdown:
+        md.block.ruler.before("fence", "math_block_kramdown",
+                              _block_rule(dollars=True, brackets=False, kramdown=True),
+                              {"alt": ["blockquote", "list"]})
+    md.core.ruler.push("math_restore_pipes", _restore_pipes)
 
 
 _TEX_SYMBOLS = {

@@ -1,4 +1,9 @@
-"""PARSE: Markdown -> Body, as readable case files (markdown-it-py's fixture format)."""
+"""PARSE: Markdown -> Body, as readable case files (markdown-it-py's fixture format).
+
+A case file may start with a line naming the `math:` settings its cases are parsed with,
+`settings: dollars=kramdown code_spans=true  # why`, the fields of `MarkdownSettings` (a
+field not named keeps its default; after `#`, a comment); without it, the defaults.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,29 @@ from pathlib import Path
 
 import pytest
 
+from blogkit.config import MarkdownSettings
 from blogkit.markdown import Body, create_markdown, render_body
 
 CASES = Path(__file__).parent / "cases"
 
 
+def read_settings(path: Path) -> MarkdownSettings:
+    """The settings a case file's first line names (see the module docstring)."""
+    first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    if not first.startswith("settings:"):
+        return MarkdownSettings()
+    values = dict(pair.split("=", 1) for pair in first[len("settings:"):].split("#")[0].split())
+    settings = MarkdownSettings(dollars=values.pop("dollars", "pandoc"),
+                                code_spans=values.pop("code_spans", "false") == "true")
+    assert not values, f"{path.name}: unknown settings {sorted(values)}"
+    return settings
+
+
 def read_cases(path: Path) -> list[tuple[str, str, str]]:
-    """Read `title / . / input / . / expected / .` blocks."""
+    """Read `title / . / input / . / expected / .` blocks (after a `settings:` line)."""
     lines = path.read_text(encoding="utf-8").split("\n")
     cases = []
-    index = 0
+    index = 1 if lines[0].startswith("settings:") else 0
     while index < len(lines):
         if not lines[index].strip():
             index += 1
@@ -34,10 +52,12 @@ def read_cases(path: Path) -> list[tuple[str, str, str]]:
     return cases
 
 
-def render(text: str, tmp: Path | None = None, excerpt_length: int = 120) -> Body:
+def render(text: str, tmp: Path | None = None, excerpt_length: int = 120,
+           settings: MarkdownSettings | None = None) -> Body:
     content = (tmp or Path("/nonexistent")) / "content"
+    md = create_markdown() if settings is None else create_markdown(settings)
     return render_body(
-        create_markdown(), source=content / "posts" / "p" / "index.md", content_dir=content,
+        md, source=content / "posts" / "p" / "index.md", content_dir=content,
         body=text, body_line=5, title="T", title_line=2, summary=None, summary_line=2,
         excerpt_length=excerpt_length)
 
@@ -52,15 +72,15 @@ def show_math(body: Body, html: str) -> str:
 
 
 ALL_CASES = [
-    pytest.param(source, expected, id=f"{path.stem}: {title}")
+    pytest.param(source, expected, read_settings(path), id=f"{path.stem}: {title}")
     for path in sorted(CASES.glob("*.md"))
     for title, source, expected in read_cases(path)
 ]
 
 
-@pytest.mark.parametrize(("source", "expected"), ALL_CASES)
-def test_case(source: str, expected: str) -> None:
-    body = render(source)
+@pytest.mark.parametrize(("source", "expected", "settings"), ALL_CASES)
+def test_case(source: str, expected: str, settings: MarkdownSettings) -> None:
+    body = render(source, settings=settings)
     assert show_math(body, body.html).strip() == expected.strip()
 
 
