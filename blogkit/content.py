@@ -4,6 +4,15 @@ Layout: `content/posts/<name>/index.<lang>.md` (a page bundle: every other file 
 folder is an asset of the post), `content/posts/<name>.<lang>.md`, and standalone pages
 anywhere else under `content/` (`content/about.<lang>.md` -> `/about/`). No language
 suffix means the default language. Files sharing a name are translations of each other.
+
+Files written for Jekyll, Hugo or MkDocs load as they are: front matter is optional, a
+leading `# Title` gives the title (and is not shown twice when front matter gives the same
+one), a post's date may start its name (`2019-09-23-vae.md`, `2019-09-23-vae/index.md`,
+and its URL is then `/posts/vae/`, as Jekyll's), and a page needs no date. Their front
+matter loads too: other tools' names of blogkit's fields (`lastmod`, `published: false`,
+Jekyll's `category`...), their keys blogkit has no use for (kept in `Post.extra`), their
+ways of writing dates, and categories named by a display name or slug
+(front_matter.py has the lists).
 """
 
 from __future__ import annotations
@@ -20,19 +29,19 @@ from typing import Any, TypeVar
 from .config import SiteConfig
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source
-from .front_matter import (
-    FRONT_KEYS,
-    date_value,
-    names_value,
-    split_front_matter,
-    text_value,
-)
+from .front_matter import date_value, names_value, split_front_matter, text_value
 from .i18n import slugify
+from .other_tools import agreed, extra_value, flag_value, sort_keys
 from .post_cache import PostCache
-from .yamlpos import YamlDoc, did_you_mean, load
+from .post_fields import categories_value, date_or_stand_in, missing_fields, title_and_body
+from .yamlpos import YamlDoc, load
 
 T = TypeVar("T")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
+POST_SHAPE = 3
+"""What a kept Post is: bump it when Post's fields, or what a file is read as, change.
+posts.sqlite keys a post by the file's bytes, blogkit's version and this (post_cache.py),
+so a post kept by an earlier shape of the same version is not found, and is read again."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,13 @@ class Post:
     summary: str | None
     """Author-written excerpt (Markdown), replacing the automatic one."""
     body: str
+    """The Markdown below the front matter, without a leading `# Title` that is the title."""
     body_line: int
     """1-based line of the file where `body` starts, so a body line maps back to the file."""
+    dated: bool = True
+    """Whether the file gives a date (front matter, or a post's name). A page need not:
+    then `date` is a stand-in, 1970-01-01 in the site's zone (so it is never held back as
+    a future post); what shows dates should leave it out."""
     title_line: int = 2
     """File line of the title (formulas in titles are reported there)."""
     summary_line: int = 2
@@ -73,6 +87,8 @@ class Post:
     assets: tuple[Path, ...] = ()
     """Other files of the page bundle, copied beside the page."""
     extra: dict[str, Any] = field(default_factory=dict)
+    """`extra:` of the front matter, and other tools' keys blogkit has no use for under
+    their names as written (`image`, `ShowToc`: see other_tools.OTHER_TOOLS_KEYS)."""
 
     @cached_property
     def bundle_dir(self) -> Path | None:
@@ -320,25 +336,38 @@ def _load_file(
     if front is None:
         return None
     yaml_text, body, body_line = front
-    doc, yaml_errors = load(yaml_text, path, first_line=2)
-    errors.extend(yaml_errors)
+    if yaml_text is None:  # no front matter: the file is all body, and errors point at 1:1
+        doc: YamlDoc | None = YamlDoc(path, None, {(): (1, 1)}, {})
+    else:
+        doc, yaml_errors = load(yaml_text, path, first_line=2)
+        errors.extend(yaml_errors)
     if doc is None:
         return None
-    return _validate(config, path, rel, stem, lang, doc, body, body_line, raw, errors)
+    source = _Source(path, rel, stem, lang, raw, yaml_text is not None)
+    return _validate(config, source, doc, body, body_line, errors)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What a file is, apart from its text."""
+
+    path: Path
+    rel: str
+    stem: str
+    lang: str
+    raw: bytes
+    has_front_matter: bool
 
 
 def _validate(
     config: SiteConfig,
-    path: Path,
-    rel: str,
-    stem: str,
-    lang: str,
+    source: _Source,
     doc: YamlDoc,
     body: str,
     body_line: int,
-    raw: bytes,
     errors: list[SourceError],
 ) -> Post | None:
+    path, lang = source.path, source.lang
     data = doc.data
     if data is None:
         data = {}
@@ -346,51 +375,61 @@ def _validate(
         errors.append(doc.error((), "front matter must be a mapping of keys (title: ...)"))
         return None
     before = len(errors)
-    for key in data:
-        if key not in FRONT_KEYS:
-            errors.append(doc.error((key,), f"unknown front matter key '{key}'",
-                                    did_you_mean(str(key), FRONT_KEYS), key=True))
-    title = text_value(doc, data, "title", errors, required=True)
-    moment = date_value(config, doc, data, "date", errors, required=True)
-    updated = date_value(config, doc, data, "updated", errors, required=False)
-    categories = names_value(doc, data, "categories", errors)
-    for index, name in enumerate(categories):
-        if config.category(name) is None:
-            errors.append(doc.error(("categories", index) if isinstance(data.get("categories"),
-                                    list) else ("categories",),
-                                    f"unknown category '{name}'",
-                                    did_you_mean(name, [c.name for c in config.categories])
-                                    + " (categories are listed in blogkit.yaml)"))
-    tags = names_value(doc, data, "tags", errors)
-    draft = data.get("draft", False)
-    if not isinstance(draft, bool):
-        errors.append(doc.error(("draft",), "draft must be true or false"))
-    summary = text_value(doc, data, "summary", errors, required=False)
+    keys = sort_keys(doc, data, errors)
+    kind, key, name = _place(source.rel, source.stem)
+    titled = title_and_body(doc, data, body, body_line, errors)
+    date_errors: list[SourceError] = []
+    given, _ = agreed(doc, "date", keys.of("date"),
+                      lambda k: date_value(config, doc, data, k, date_errors), date_errors)
+    date_given = given is not None or any(data.get(k) is not None for k in keys.of("date"))
+    moment, dated, name, bad_day = date_or_stand_in(config, given, date_given, kind, name)
+    errors.extend(missing_fields(source.path, doc if source.has_front_matter else None, name,
+                           no_title=titled is None and data.get("title") is None,
+                           no_date=moment is None and not date_errors, bad_day=bad_day))
+    errors.extend(date_errors)
+    updated, _ = agreed(doc, "updated", keys.of("updated"),
+                        lambda k: date_value(config, doc, data, k, errors), errors)
+    categories, _ = agreed(doc, "categories", keys.of("categories"),
+                           lambda k: categories_value(config, doc, data, k, errors), errors)
+    tags, _ = agreed(doc, "tags", keys.of("tags"),
+                     lambda k: tuple(names_value(doc, data, k, errors)) or None, errors)
+    draft, _ = agreed(doc, "draft", keys.of("draft"),
+                      lambda k: flag_value(doc, data, k, errors), errors)
+    summary, summary_key = agreed(doc, "summary", keys.of("summary"),
+                                  lambda k: text_value(doc, data, k, errors), errors)
     declared = data.get("lang")
     if declared is not None and declared != lang:
         errors.append(doc.error(("lang",), f"lang '{declared}' disagrees with the file name, "
                                 f"which says '{lang}'",
                                 f"rename the file to *.{declared}.md or remove the lang key"))
-    slug_value = text_value(doc, data, "slug", errors, required=False)
-    extra = data.get("extra", {})
-    if not isinstance(extra, dict):
-        errors.append(doc.error(("extra",), "extra must be a mapping"))
-    if len(errors) > before or title is None or moment is None:
+    slug_value = text_value(doc, data, "slug", errors)
+    extra = extra_value(doc, data, keys, errors)
+    if len(errors) > before or titled is None or moment is None or extra is None:
         return None
-    kind, key, name = _place(rel, stem)
+    title, title_line, body, body_line = titled
     slug = slugify(slug_value) if slug_value else name
     prefix = config.lang_prefix(lang)
     url = f"{prefix}/posts/{slug}/" if kind == "post" else f"{prefix}/{slug}/"
     if kind == "page" and "/" in key:
         url = f"{prefix}/{key.rsplit('/', 1)[0]}/{slug}/"
     return Post(
-        source=path, rel=rel, digest=digest(raw), kind=kind, lang=lang,
+        source=path, rel=source.rel, digest=digest(source.raw), kind=kind, lang=lang,
         key=key, slug=slug, url=url, title=title, date=moment, updated=updated,
-        categories=tuple(categories), tags=tuple(tags), draft=bool(draft),
-        summary=summary, body=body, body_line=body_line, extra=dict(extra),
-        title_line=doc.where(("title",))[0] or 2, summary_line=doc.where(("summary",))[0] or 2,
+        categories=categories or (), tags=tags or (), draft=bool(draft),
+        summary=summary, body=body, body_line=body_line, dated=dated, extra=extra,
+        title_line=title_line, summary_line=doc.where((summary_key,))[0] or 2,
         slug_at=doc.where(("slug",)) if slug_value else None,
     )
+
+
+
+
+
+
+
+
+
+
 
 
 def _place(rel: str, stem: str) -> tuple[str, str, str]:

@@ -326,7 +326,9 @@ def _json_feed(site: Site, feed: Feed) -> bytes:
 
 
 def _lastmod(site: Site, job: PageJob) -> datetime | None:
-    """A post's last change; a listing's newest post shown; else the language's newest."""
+    """A post's last change; a listing's newest post shown; else the language's newest.
+    None for a page that gives no date (its stand-in date is no change: Hugo, too, leaves
+    `<lastmod>` out for a zero date)."""
     context = job.context
     post = context.get("post")
     views: list[PostView] = []
@@ -339,7 +341,8 @@ def _lastmod(site: Site, job: PageJob) -> datetime | None:
     else:
         return max((e.post.updated or e.post.date for e in site.posts.get(job.lang, ())),
                    default=None)
-    return max((datetime.fromisoformat(view.updated_iso or view.date_iso) for view in views),
+    return max((datetime.fromisoformat(view.updated_iso or view.date_iso) for view in views
+                if view.updated_iso or view.entry is None or view.entry.post.dated),
                default=None)
 
 

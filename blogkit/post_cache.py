@@ -1,7 +1,8 @@
 """POST CACHE: the posts of earlier builds, found by a file's bytes or by its stamp.
 
-A Post is a function of the file's bytes, its path and the configuration, so it is kept
-on disk under a digest of those; files with mistakes are not kept (their errors are
+A Post is a function of the file's bytes, its path and the configuration (and of what
+blogkit makes of them: its version and `content.POST_SHAPE`), so it is kept on disk under
+a digest of those; files with mistakes are not kept (their errors are
 found, and reported, anew). A file whose stamp (mtime, ctime, size, inode, device) is one
 an earlier build kept is not even read: the stamp names the digest its bytes had.
 Stamps are kept only of files unchanged for `RACY_NS` when looked at, so a write in the
@@ -40,10 +41,11 @@ class PostCache:
     """The disk cache of posts, open for one build's reading (use as a context manager)."""
 
     def __init__(self, config: SiteConfig) -> None:
-        from .content import Post
+        from .content import POST_SHAPE, Post
 
         self.looked_at = time_ns()
-        self.settings = digest(__version__, repr(config))
+        # POST_SHAPE: a post kept by another shape of Post (of the same version) is not found.
+        self.settings = digest(__version__, POST_SHAPE, repr(config))
         path = config.cache_dir / CACHE_NAME
         self.posts = PickleStore(path, "post", Post)
         self.stamps = PickleStore(path, STAMP_TABLE, str)

@@ -279,6 +279,29 @@ def test_sitemap_lists_every_page_with_lastmod_and_alternates(output: Path) -> N
                 assert urls[href][1] == links
 
 
+def test_pages_without_a_date_show_none_and_have_no_lastmod(tmp_path: Path) -> None:
+    # A page needs no date (as in Jekyll, Hugo and MkDocs); it stands in as 1970-01-01,
+    # which nothing may show: Hugo leaves <lastmod> out for such a zero date.
+    root = make_site(tmp_path, {
+        "content/about.md": "# About\n\nI write about machine learning.\n",
+        "content/uses.md": "---\ntitle: Uses\nupdated: 2025-03-01\n---\nA laptop.\n",
+        "content/cv.md": "---\ntitle: CV\ndate: 2025-02-01\n---\nPapers.\n",
+        "content/posts/vae.md": post("VAE", "2025-01-05", "The ELBO."),
+    }, languages=("en",), timezone="Asia/Shanghai")
+    build_site(root)
+    urls = sitemap_urls(root / "public")
+    assert urls[BASE + "about/"][0] is None
+    assert urls[BASE + "uses/"][0] == "2025-03-01T00:00:00+08:00"  # a change it gives
+    assert urls[BASE + "cv/"][0] == "2025-02-01T00:00:00+08:00"
+    assert urls[BASE][0] == "2025-01-05T00:00:00+08:00"
+    about = (root / "public/about/index.html").read_text(encoding="utf-8")
+    assert "<time" not in about and 'og:type" content="website"' in about
+    assert "article:published_time" not in about and "datePublished" not in about
+    for path in (root / "public").rglob("*"):
+        if path.suffix in (".html", ".xml", ".json"):
+            assert "1970" not in path.read_text(encoding="utf-8"), path
+
+
 def test_robots_txt_points_at_the_sitemap(output: Path) -> None:
     text = (output / "robots.txt").read_text(encoding="utf-8")
     assert text == f"User-agent: *\nDisallow:\n\nSitemap: {BASE}sitemap.xml\n"
