@@ -20,13 +20,17 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, shortcodes
 from .config import MarkdownSettings, SiteConfig
 from .content import Post
 from .digest import digest
+from .fences import parse_info
 from .highlight import highlight
 from .highlight import prepare as prepare_highlighting
 from .markdown import Body, Highlighter, create_markdown, render_body
+from .shortcode_syntax import prepare as prepare_shortcodes
+from .shortcode_syntax import uses_shortcodes
+from .shortcodes import ShortcodeSite, site_for
 from .store import PICKLE_PROTOCOL, PickleStore
 
 if TYPE_CHECKING:
@@ -37,7 +41,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
-    "body 5",  # the shape of Body: bump when its fields change
+    "body 6",  # the shape of Body: bump when its fields change
     *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
@@ -61,6 +65,8 @@ class BodyJob:
     summary: str | None
     summary_line: int
     excerpt_length: int
+    shortcodes: ShortcodeSite | None = None
+    """For a body that may hold shortcodes (see shortcodes.uses_shortcodes); else None."""
 
 
 def render_all(
@@ -110,10 +116,33 @@ def render_all(
 
 
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
-    """The cache key of each post's body: everything the body is a function of."""
+    """The cache key of each post's body: everything the body is a function of (for a
+    post with shortcodes, their templates too)."""
     settings = (config.markdown.dollars, config.markdown.code_spans)
-    return {post.rel: digest(LIBRARIES, config.excerpt_length, settings, post.rel, post.digest)
-            for post in posts}
+    sites = _ShortcodeSites(config)
+    keys = {}
+    for post in posts:
+        parts: tuple[object, ...] = (LIBRARIES, config.excerpt_length, settings, post.rel,
+                                     post.digest)
+        site = sites.of(post)
+        keys[post.rel] = digest(*parts) if site is None else digest(*parts, site.key)
+    return keys
+
+
+class _ShortcodeSites:
+    """Each language's `ShortcodeSite`, made once (for the posts that may use shortcodes:
+    the others cost one substring test)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.made: dict[str, ShortcodeSite] = {}
+
+    def of(self, post: Post) -> ShortcodeSite | None:
+        if not uses_shortcodes(post.body):
+            return None
+        if post.lang not in self.made:
+            self.made[post.lang] = site_for(self.config, post.lang)
+        return self.made[post.lang]
 
 
 class BodyPool:
@@ -246,8 +275,9 @@ class BodyPool:
 
 
 def _jobs(config: SiteConfig, posts: Sequence[Post]) -> list[BodyJob]:
+    sites = _ShortcodeSites(config)
     return [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
-                    p.title_line, p.summary, p.summary_line, config.excerpt_length)
+                    p.title_line, p.summary, p.summary_line, config.excerpt_length, sites.of(p))
             for p in posts]
 
 
@@ -301,7 +331,8 @@ def _parser(settings: MarkdownSettings) -> MarkdownIt:
     return create_markdown(settings)
 
 
-_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)", re.M)
+_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})([^`\n]*)$", re.M)
+"""A fence's opening line; group 1 is its info string (read by fences.parse_info)."""
 
 
 def prepare(settings: MarkdownSettings, posts: Sequence[Post]) -> None:
@@ -312,7 +343,9 @@ def prepare(settings: MarkdownSettings, posts: Sequence[Post]) -> None:
     in a pool, or came from the cache), so the first edit renders as quickly as the next.
     """
     _parser(settings)
-    prepare_highlighting({name for post in posts for name in _FENCE.findall(post.body)})
+    languages = {parse_info(info).language
+                 for post in posts for info in _FENCE.findall(post.body)}
+    prepare_highlighting(languages - {""})
 
 
 # The parser and highlighter a pool worker sets up once. Module state only in worker
@@ -338,8 +371,16 @@ def _render_chunk(jobs: list[BodyJob]) -> tuple[dict[str, bytes], dict[str, str]
 
 
 def _render_one(md: MarkdownIt, job: BodyJob, highlighter: Highlighter | None = None) -> Body:
-    return render_body(
-        md, source=job.source, content_dir=job.content_dir, body=job.body,
+    # With shortcodes: placeholders in the source, then the templates' output in them.
+    prepared = None if job.shortcodes is None else prepare_shortcodes(
+        job.body, job.body_line, job.rel, job.shortcodes.names)
+    body = render_body(
+        md, source=job.source, content_dir=job.content_dir,
+        body=job.body if prepared is None else prepared.text,
         body_line=job.body_line, title=job.title, title_line=job.title_line,
         summary=job.summary, summary_line=job.summary_line, excerpt_length=job.excerpt_length,
         highlighter=highlighter)
+    if prepared is None or job.shortcodes is None:
+        return body
+    return shortcodes.finish(body, prepared, job.shortcodes, job.rel, job.excerpt_length,
+                             job.summary is not None, highlighter)

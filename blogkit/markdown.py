@@ -175,11 +175,13 @@ def render_body(
         html=body_html, excerpt_html=excerpt_html, excerpt_cut=cut, title_html=title_html,
         title_text=title_text, toc=toc, cjk_chars=cjk, latin_words=words,
         formulas=formulas, links=tuple(env["links"]),
-        excerpt_text=_plain_excerpt(excerpt_html, formulas),
+        excerpt_text=plain_excerpt(excerpt_html, formulas),
     )
 
 
-def _plain_excerpt(excerpt_html: str, formulas: tuple[FormulaUse, ...]) -> str:
+def plain_excerpt(excerpt_html: str, formulas: tuple[FormulaUse, ...]) -> str:
+    """The excerpt as plain text (meta descriptions): formulas as readable TeX, those
+    that only define macros left out; shortcodes.finish makes it from its final HTML."""
     def formula(match: re.Match[str]) -> str:
         tex = formulas[int(match.group(1))].tex
         return "" if defines_macros(tex) else tex_to_text(tex)  # definitions show nothing

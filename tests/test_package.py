@@ -19,8 +19,8 @@ def test_wheel_installed_elsewhere_builds_a_site(tmp_path: Path) -> None:
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(wheel)], check=True, capture_output=True)
-    site = make_site(tmp_path / "site",
-                     {"content/posts/a.md": post("甲", "2026-01-18", "公式 $x_1$。")},
+    body = '公式 $x_1$。\n\n{{< details summary="更多" >}}细节{{< /details >}}'
+    site = make_site(tmp_path / "site", {"content/posts/a.md": post("甲", "2026-01-18", body)},
                      languages=("zh",))
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run([sys.executable, "-c", "import blogkit; print(blogkit.__file__)"],
@@ -31,5 +31,6 @@ def test_wheel_installed_elsewhere_builds_a_site(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     html = (site / "public/posts/a/index.html").read_text(encoding="utf-8")
     assert "LATEST UPDATES" not in html and 'class="katex"' in html
+    assert "<summary>更多</summary>" in html  # the theme's shortcode templates are installed
     assert (site / "public/css/blogkit.css").is_file()
     assert "LATEST UPDATES" in (site / "public/index.html").read_text(encoding="utf-8")
