@@ -349,7 +349,15 @@ def attach_block_lines(state: StateCore) -> None:
         if token.type != "inline" or not token.children:
             continue
         start = token.map[0] if token.map else 0
+        # Lines counted on from the formula before (in source order), not from the start
+        # of the block each time: a paragraph of thousands of formulas stays linear.
+        counted, lines = 0, 0
         for child in token.children:
             if child.type == "math_inline":
+                offset = child.meta["offset"]
+                if offset < counted:
+                    counted, lines = 0, 0
+                lines += token.content.count("\n", counted, offset)
+                counted = offset
                 child.meta["block_line"] = start
-                child.meta["line_in_block"] = token.content[: child.meta["offset"]].count("\n")
+                child.meta["line_in_block"] = lines
