@@ -466,6 +466,9 @@ def _target_url(links: LinkTargets, lang: str, target: str) -> str | None:
         return links.by_rel[target].url
     if target + "/" in links.bundles:
         return _pick(links.bundles[target + "/"], lang, links.default_lang).url
+    for name in (f"{target}.{lang}.md", f"{target}.md", f"{target}.{links.default_lang}.md"):
+        if name in links.by_rel:  # a post named without its file suffix (Hexo's post_link)
+            return links.by_rel[name].url
     if target in links.asset_files:  # then the bundle nearest to it has it among its assets
         owner = _asset_owner(target, lang, links.bundles)
         if owner is not None:

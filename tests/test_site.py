@@ -146,6 +146,22 @@ def test_links_to_posts_bundles_and_their_files_become_urls_with_the_base_path(
     assert hrefs(en.html) == ["/blog/posts/c/", "/blog/en/posts/a/img/x.svg"]
 
 
+def test_a_post_named_without_its_file_suffix_is_linked_in_the_linking_posts_language(
+        tmp_path: Path) -> None:
+    # Hexo's {% post_link flat %} names a post by its file name alone; so may an author.
+    site, errors = assembled(make_site(tmp_path, {
+        "content/posts/a.zh.md": post("A", "2026-01-02", "[平](flat) [单](single)"),
+        "content/posts/a.en.md": post("A", "2026-01-02", "[flat](flat) [single](single)"),
+        "content/posts/flat.zh.md": post("平", "2026-01-01", "正文"),
+        "content/posts/flat.en.md": post("Flat", "2026-01-01", "Text"),
+        "content/posts/single.md": post("单", "2026-01-01", "只有中文"),
+    }))
+    assert errors == []
+    zh, en = site.translations["posts/a"]["zh"], site.translations["posts/a"]["en"]
+    assert hrefs(zh.html) == ["/blog/posts/flat/", "/blog/posts/single/"]
+    assert hrefs(en.html) == ["/blog/en/posts/flat/", "/blog/posts/single/"]
+
+
 def test_link_targets_hold_every_published_file_bundle_and_asset(tmp_path: Path) -> None:
     root = make_site(tmp_path, LINKED).resolve()
     config = load_config(root)
