@@ -1,6 +1,6 @@
 """Invalid sites: every mistake is reported at its place, together, and nothing is written.
 
-Each folder in tests/invalid/ is a complete tiny site (no formulas, so no KaTeX is needed)
+Each folder in tests/invalid/ is a complete tiny site (the `tex-` ones with formulas, for KaTeX)
 with one kind of mistake, and an `expected.txt`: one line per error blogkit must print,
 the start of the error's first line (`path:line:col: error: message...`, paths relative
 to the site folder), in the order they must appear; a line starting `    hint: ` is the
