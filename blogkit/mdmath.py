@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
-    from markdown_it.token import Token
 
     from .config import MarkdownSettings
 
@@ -149,47 +148,93 @@ def _first_from(positions: list[int], start: int) -> int | None:
     return positions[found] if found < len(positions) else None
 
 
-class _LastMarks:
-    """The marks of the inline run looked at last: every rule call of a run shares them."""
-
-    src: str | None = None
-    marks: _Marks | None = None
+_MARKS_KEY = "blogkit_math_marks"
+"""Where an inline run's marks are kept in the render's env: every rule call of the run
+shares them (one scan of the run, however many openers it has)."""
 
 
-def _marks_of(src: str) -> _Marks:
-    if _LastMarks.src is not src or _LastMarks.marks is None:
-        _LastMarks.src, _LastMarks.marks = src, _Marks(src)
-    return _LastMarks.marks
+def inline_marks(src: str) -> _Marks:
+    """The delimiters and code spans of an inline run (for `find_inline`'s `marks`)."""
+    return _Marks(src)
 
 
-def find_inline(src: str, pos: int, end: int) -> Found | None:
-    """Find a formula starting at `pos`: return (content start, content end, after, display)."""
+def _marks_of_state(state: StateInline) -> _Marks:
+    kept = state.env.get(_MARKS_KEY)
+    if kept is None or kept[0] is not state.src:
+        kept = state.env[_MARKS_KEY] = (state.src, _Marks(state.src))
+    marks: _Marks = kept[1]
+    return marks
+
+
+def find_inline(src: str, pos: int, end: int,
+                marks: _Marks | Callable[[], _Marks] | None = None) -> Found | None:
+    """Find a formula starting at `pos`: return (content start, content end, after, display).
+
+    `marks`: those of `src`, or how to get them, when the caller has them (see `_closer`).
+    """
     char = src[pos]
     if char == "\\":
         if pos + 1 >= end or src[pos + 1] not in "([":
             return None
-        marks = _marks_of(src)
         display = src[pos + 1] == "["
-        close = _first_from(marks.bracket_closers if display else marks.paren_closers, pos + 2)
-        if close is None or close == pos + 2 or close + 2 > marks.limit(pos, end):
+        close = (_closer(src, pos + 2, end, "\\]", marks, _bracket_closers) if display
+                 else _closer(src, pos + 2, end, "\\)", marks, _paren_closers))
+        if close is None or close == pos + 2:
             return None
         return pos + 2, close, close + 2, display
     if char != "$":
         return None
     if src.startswith("$$", pos):
-        marks = _marks_of(src)
-        close = _first_from(marks.doubles, pos + 2)
-        if close is None or close + 2 > marks.limit(pos, end) or not src[pos + 2:close].strip():
+        close = _closer(src, pos + 2, end, "$$", marks, _doubles)
+        if close is None or not src[pos + 2:close].strip():
             return None
         return pos + 2, close, close + 2, True
     if pos + 1 >= end or src[pos + 1].isspace():
         return None
-    marks = _marks_of(src)
-    close = _first_from(marks.dollars, pos + 1)  # Pandoc: the first `$` decides
-    if (close is None or close + 1 > marks.limit(pos, end) or src[close - 1].isspace()
+    close = _closer(src, pos + 1, end, "$", marks, _dollars)  # Pandoc: the first `$` decides
+    if (close is None or src[close - 1].isspace()
             or (close + 1 < end and src[close + 1].isdigit())):
         return None
     return pos + 1, close, close + 1, False
+
+
+def _closer(src: str, start: int, end: int, closer: str,
+            marks: _Marks | Callable[[], _Marks] | None,
+            positions: Callable[[_Marks], list[int]]) -> int | None:
+    """Where the formula whose content starts at `start` closes: None if it does not.
+
+    Most formulas are found by looking for the next `closer`. The run's marks (`_Marks`,
+    one scan of the run, kept for its every opener) answer instead when they are known
+    already, when there is no closer (so a run of unclosed openers stays linear), and when
+    a backtick before the closer (a code span ends the search) or a backslash right before
+    it (it may be escaped) needs them.
+    """
+    if not isinstance(marks, _Marks):
+        next_one = src.find(closer, start, end)
+        if (next_one != -1 and src[next_one - 1] != "\\"
+                and src.find("`", start, next_one) == -1):
+            return next_one
+        marks = _Marks(src) if marks is None else marks()
+    close = _first_from(positions(marks), start)
+    if close is None or close + len(closer) > marks.limit(start, end):
+        return None
+    return close
+
+
+def _bracket_closers(marks: _Marks) -> list[int]:
+    return marks.bracket_closers
+
+
+def _paren_closers(marks: _Marks) -> list[int]:
+    return marks.paren_closers
+
+
+def _doubles(marks: _Marks) -> list[int]:
+    return marks.doubles
+
+
+def _dollars(marks: _Marks) -> list[int]:
+    return marks.dollars
 
 
 InlineRule = Callable[["StateInline", bool], bool]
@@ -201,7 +246,10 @@ def _inline_rule(kramdown: bool) -> InlineRule:
         """A formula in any of the four delimiters at `state.pos`."""
         if state.src[state.pos] not in "$\\":
             return False
-        found = find_inline(state.src, state.pos, state.posMax)
+        kept = state.env.get(_MARKS_KEY)
+        marks = (kept[1] if kept is not None and kept[0] is state.src
+                 else lambda: _marks_of_state(state))
+        found = find_inline(state.src, state.pos, state.posMax, marks)
         if found is None:
             return False
         start, stop, after, display = found
@@ -229,7 +277,7 @@ def math_code_span(state: StateInline, silent: bool) -> bool:
         inside += 1
     if not src.startswith(("$", " $", "\n$"), inside):  # cheap: most code spans are code
         return False
-    marks = _marks_of(src)
+    marks = _marks_of_state(state)
     found = bisect_left(marks.span_starts, pos)
     if found == len(marks.span_starts) or marks.span_starts[found] != pos:
         return False
@@ -412,7 +460,7 @@ def protect_table_pipes(src: str, code_spans: bool = False) -> str:
 
 def _protect_line(line: str, code_spans: bool) -> str:
     """The line with the pipes of its formulas swapped, found as the inline rules find them."""
-    marks = _marks_of(line)
+    marks = _Marks(line)
     chars: list[str] | None = None
     if code_spans:
         spans = zip(marks.span_starts, marks.span_sizes, marks.span_closes, strict=True)
@@ -424,7 +472,7 @@ def _protect_line(line: str, code_spans: bool) -> str:
     for index in sorted(marks.dollars + marks.openers):
         if index < after:
             continue
-        found = find_inline(line, index, len(line))
+        found = find_inline(line, index, len(line), marks)
         if found is None:
             continue
         start, stop, after, _ = found
@@ -452,14 +500,13 @@ def _restore_pipes(state: StateCore) -> None:
     if PIPE_STAND_IN not in state.src:
         return
     for token in state.tokens:
-        _restore_token(token)
-        for child in token.children or []:
-            _restore_token(child)
-
-
-def _restore_token(token: Token) -> None:
-    if PIPE_STAND_IN in token.content:
+        # An inline token's children hold nothing its own source does not.
+        if PIPE_STAND_IN not in token.content:
+            continue
         token.content = token.content.replace(PIPE_STAND_IN, "|")
+        for child in token.children or ():
+            if PIPE_STAND_IN in child.content:
+                child.content = child.content.replace(PIPE_STAND_IN, "|")
 
 
 def math_plugin(md: MarkdownIt, settings: MarkdownSettings) -> None:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from blogkit.config import MarkdownSettings
 from blogkit.markdown import Body, create_markdown, render_body
-from blogkit.mdmath import PIPE_STAND_IN, find_inline, math_plugin, protect_table_pipes, tex_to_text
+from blogkit.mdmath import (
+    PIPE_STAND_IN,
+    find_inline,
+    inline_marks,
+    math_plugin,
+    protect_table_pipes,
+    tex_to_text,
+)
 
 Formula = tuple[str, str, str, bool]
 """(kind, TeX, opening delimiter, display): `I` an inline token, `B` a block token."""
@@ -242,3 +251,17 @@ def test_tex_to_text_reads_like_the_formula(tex: str, text: str) -> None:
                    "so `\\log p` reads `logp` (and `a \\cdot b` reads `a ·b`)")
 def test_tex_to_text_keeps_the_space_after_a_word_command() -> None:
     assert tex_to_text(r"\log p_\theta(x)") == "log p_θ(x)"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="$\\()[]` ax5\n", max_size=40))
+def test_the_quick_closer_search_agrees_with_the_runs_marks(src: str) -> None:
+    # find_inline looks for the next closer first and falls back on the run's marks;
+    # given the marks from the start, it must find exactly the same formulas, wherever it
+    # is asked (outside code spans: markdown-it's backticks rule takes those whole first).
+    marks = inline_marks(src)
+    spans = list(zip(marks.span_starts, marks.span_closes, marks.span_sizes, strict=True))
+    for pos in range(len(src)):
+        if any(start <= pos < close + size for start, close, size in spans):
+            continue
+        assert find_inline(src, pos, len(src)) == find_inline(src, pos, len(src), marks), pos
