@@ -25,6 +25,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .config import SiteConfig
 from .digest import digest
@@ -37,8 +38,9 @@ from .post_fields import categories_value, date_or_stand_in, missing_fields, tit
 from .yamlpos import YamlDoc, load
 
 T = TypeVar("T")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
-POST_SHAPE = 3
+POST_SHAPE = 4
 """What a kept Post is: bump it when Post's fields, or what a file is read as, change.
 posts.sqlite keys a post by the file's bytes, blogkit's version and this (post_cache.py),
 so a post kept by an earlier shape of the same version is not found, and is read again."""
@@ -87,6 +89,11 @@ class Post:
     assets: tuple[Path, ...] = ()
     """Other files of the page bundle, copied beside the page."""
     extra: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    """Old URLs of the post (site-root paths, `/2019/09/vae.html`), each answered by a
+    redirect to `url`: what moving a blog keeps alive."""
+    aliases_at: tuple[tuple[int | None, int | None], ...] = ()
+    """Where each alias is written (line, column), for the error when one is taken."""
     """`extra:` of the front matter, and other tools' keys blogkit has no use for under
     their names as written (`image`, `ShowToc`: see other_tools.OTHER_TOOLS_KEYS)."""
 
@@ -403,6 +410,8 @@ def _validate(
                                 f"which says '{lang}'",
                                 f"rename the file to *.{declared}.md or remove the lang key"))
     slug_value = text_value(doc, data, "slug", errors)
+    aliases, _ = agreed(doc, "aliases", keys.of("aliases"),
+                                  lambda k: _aliases(doc, data, k, errors), errors)
     extra = extra_value(doc, data, keys, errors)
     if len(errors) > before or titled is None or moment is None or extra is None:
         return None
@@ -419,7 +428,27 @@ def _validate(
         summary=summary, body=body, body_line=body_line, dated=dated, extra=extra,
         title_line=title_line, summary_line=doc.where((summary_key,))[0] or 2,
         slug_at=doc.where(("slug",)) if slug_value else None,
+        aliases=tuple(path for path, _ in aliases or ()),
+        aliases_at=tuple(where for _, where in aliases or ()),
     )
+
+
+def _aliases(doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceError]
+             ) -> tuple[tuple[str, tuple[int | None, int | None]], ...] | None:
+    """The old URLs at `key`, each with its place: paths from the site root (`/old/`,
+    `/2019/09/23/vae.html`, or a full URL, whose path is taken), without `..` or a query."""
+    found: list[tuple[str, tuple[int | None, int | None]]] = []
+    listed = isinstance(data.get(key), list)
+    for index, name in enumerate(names_value(doc, data, key, errors)):
+        place = (key, index) if listed else (key,)
+        path = urlsplit(name).path if _SCHEME.match(name) else name
+        if not path.startswith("/") or "/../" in path + "/" or "?" in path or "#" in path:
+            errors.append(doc.error(place, f"alias '{name}' is not a path from the site root",
+                                    "write the old URL's path, e.g. /2019/09/23/vae.html or "
+                                    "/posts/vae/"))
+            continue
+        found.append((path, doc.where(place)))
+    return tuple(found) or None
 
 
 

@@ -33,6 +33,7 @@ FRONT_KEYS = {
     "updated",
     "lang",
     "extra",
+    "aliases",
 }
 """The keys a post's front matter may have."""
 

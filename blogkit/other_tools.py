@@ -30,6 +30,7 @@ ALIASES = {
     "category": "categories",  # Jekyll's singular
     "tag": "tags",  # Jekyll's singular
     "published": "draft",  # Jekyll, Hexo: `published: false` is a draft (Hugo: a date)
+    "redirect_from": "aliases",  # Jekyll (jekyll-redirect-from)
 }
 """Other tools' keys (lower case: Hugo reads keys in any case) for a field blogkit has.
 One of `GIVEN_ONLY_AS_ALIAS`'s fields is given by an alias only when the file does not
@@ -43,20 +44,21 @@ GIVEN_ONLY_AS_ALIAS = frozenset({"summary", "date"})
 _WHAT = {
     "updated": "the date of the last change", "summary": "the summary", "date": "the date",
     "categories": "the categories", "tags": "the tags", "draft": "whether it is a draft",
+    "aliases": "the old URLs",
 }
 """What each aliased field says, for the error when two keys say it differently."""
 
 
 OTHER_TOOLS_KEYS = frozenset({
     # Hugo (gohugo.io/content-management/front-matter), lower-cased as Hugo reads them
-    "aliases", "build", "cascade", "expirydate", "unpublishdate", "headless",
+    "build", "cascade", "expirydate", "unpublishdate", "headless",
     "iscjklanguage", "keywords", "layout", "linktitle", "markup", "menu", "menus", "outputs",
     "params", "resources", "sitemap", "translationkey", "type", "url", "weight", "images",
     "audio", "videos", "series", "authors",
     # Jekyll (jekyllrb.com/docs/front-matter) and its common plugins and themes (jekyll-seo-tag,
     # jekyll-redirect-from, Minimal Mistakes, Chirpy)
     "permalink", "render_with_liquid", "excerpt_separator", "author", "image",
-    "redirect_from", "redirect_to", "header", "classes", "sidebar", "related", "read_time",
+    "redirect_to", "header", "classes", "sidebar", "related", "read_time",
     "author_profile", "toc_sticky", "toc_label", "toc_icon", "pin", "media_subpath",
     "img_path", "mermaid", "canonical_url",
     # Hexo (hexo.io/docs/front-matter) and its themes (NexT, Butterfly, Fluid, Matery)

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from blogkit import content, post_cache
 from blogkit.config import load_config
-from blogkit.content import Post, load_posts
+from blogkit.content import Post, load_content, load_posts
 from blogkit.errors import BuildError
 from blogkit.post_fields import leading_heading
 
@@ -548,15 +548,16 @@ def test_posts_written_for_hugo_jekyll_and_hexo_build_as_they_are(tmp_path: Path
     assert ddpm.summary == "Notes on the forward and reverse processes." and ddpm.summary_line == 5
     assert ddpm.categories == ("Generative Model",)  # its slug, as Hugo's URLs write it
     assert ddpm.extra == {"weight": 2, "ShowToc": True, "TocOpen": False, "math": True,
-                          "cover": {"image": "cover.png", "alt": "Forward process"},
-                          "aliases": ["/2024/03/ddpm/"]}
+                          "cover": {"image": "cover.png", "alt": "Forward process"}}
+    assert ddpm.aliases == ("/2024/03/ddpm/",)
     resnet = posts["posts/2019-09-23-resnet.en.md"]
     assert resnet.date.isoformat() == "2019-09-23T10:00:00+08:00"
     assert resnet.updated is not None and resnet.updated.isoformat() == "2019-10-01T08:00:00+08:00"
     assert (resnet.categories, resnet.summary) == (("Deep Learning",),
                                                    "Why residual connections help.")
     assert resnet.extra == {"layout": "post", "image": "/assets/resnet.png", "comments": True,
-                            "mathjax": True, "redirect_from": ["/resnet.html"]}
+                            "mathjax": True}
+    assert resnet.aliases == ("/resnet.html",)  # jekyll-redirect-from's key
     simclr = posts["posts/simclr.md"]
     assert (simclr.date.isoformat(), simclr.categories) == ("2020-05-01T09:30:00+08:00",
                                                             ("Self-Supervised",))
@@ -681,3 +682,20 @@ def test_categories_by_display_name_or_slug_in_any_case(tmp_path: Path) -> None:
     assert wrong == ["b.md:4:20: unknown category '生成' | valid keys: 3D Model, Computer "
                      "Vision, Deep Learning, Generative Model, Self-Supervised (categories "
                      "are listed in blogkit.yaml)"]
+
+
+def test_aliases_are_old_urls_from_the_site_root(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/posts/a.md": post("A", "2026-01-01", "x", aliases=[
+            "/2019/09/23/a.html", "https://old.example.com/posts/a/"]),
+        "content/posts/b.md": post("B", "2026-01-01", "x", redirect_from="/b.html"),
+        "content/posts/c.md": post("C", "2026-01-01", "x", aliases=["old/c/", "/x/../y/"]),
+    }, languages=("zh",))
+    loaded = load_content(load_config(root))
+    by_rel = {p.rel: p for p in loaded.posts}
+    assert by_rel["posts/a.md"].aliases == ("/2019/09/23/a.html", "/posts/a/")
+    assert by_rel["posts/a.md"].aliases_at == ((4, 11), (4, 33))  # `aliases: [..., ...]`
+    assert by_rel["posts/b.md"].aliases == ("/b.html",)  # Jekyll's redirect_from
+    assert [(e.line, e.col, e.message) for e in loaded.errors] == [
+        (4, 11, "alias 'old/c/' is not a path from the site root"),
+        (4, 21, "alias '/x/../y/' is not a path from the site root")]
