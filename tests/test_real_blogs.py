@@ -201,3 +201,62 @@ def test_broken_jekyll_post_fails_with_positions_then_builds_with_keep_going(
         encoding="utf-8")
     assert 'href="../2019-09-16-bayesian-networks.md" class="broken-link"' in page
     assert "{{ site.baseurl }}" in page  # shown as written, and reported
+
+
+@pytest.mark.parametrize("name", ["hugo", "hexo", "pandoc"])
+def test_pages_of_each_blog_read_right_in_the_browser(tmp_path: Path, name: str) -> None:
+    """Code (in captioned figures too) starts at the left, and a phone gets no sideways
+    scroll, light and dark. Screenshots go to $BLOGKIT_SCREENSHOTS when it is set."""
+    import http.server
+    import os
+    import threading
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI")
+        pytest.skip("chromium is not installed")
+    public, _ = built(tmp_path, name)
+    pages = [p for p in public.rglob("index.html") if p.parent.parent.name == "posts"]
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(public), **kwargs)  # type: ignore[arg-type]
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    shots = os.environ.get("BLOGKIT_SCREENSHOTS")
+    code_blocks = 0
+    try:
+        with playwright_api.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=str(chromium),
+                                             args=["--no-sandbox", "--disable-gpu"])
+            for scheme in ("light", "dark"):
+                for width in (1280, 390):
+                    view = browser.new_page(viewport={"width": width, "height": 900},
+                                            color_scheme=scheme)
+                    for page in pages:
+                        path = "/" + page.parent.relative_to(public).as_posix() + "/"
+                        view.goto(base + path)
+                        aligns = view.eval_on_selector_all(
+                            ".post-body pre", "els => els.map(e => getComputedStyle(e).textAlign)")
+                        assert set(aligns) <= {"left", "start"}, (path, aligns)
+                        code_blocks += len(aligns)
+                        overflow = view.evaluate(
+                            "document.documentElement.scrollWidth - window.innerWidth")
+                        assert overflow <= 0, (path, width, overflow)
+                        if shots:
+                            shot = f"{name}{path.replace('/', '_')}{scheme}-{width}.png"
+                            target = Path(shots) / shot
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            view.screenshot(path=str(target), full_page=True)
+                    view.close()
+            browser.close()
+    finally:
+        httpd.shutdown()
+    assert code_blocks > 0
