@@ -49,6 +49,7 @@ from .katex_install import pinned_engine
 from .markdown import Body
 from .page_digests import job_digests
 from .plan import PageJob, pages_key, plan
+from .progress import Reporter, plural, rate
 from .render import Output, run
 from .site import Site, assemble
 from .statics import static_files
@@ -169,7 +170,8 @@ class Made:
     """The errors of the files left out (only when the build may leave files out)."""
 
 
-def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+def build(options: BuildOptions, cache: BuildCache | None = None,
+          report: Reporter | None = None) -> BuildResult:
     """Build the site into its output folder; raise BuildError (the output untouched).
 
     Pages and feeds go to a staging folder as they are made (memory stays flat); those
@@ -177,15 +179,18 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     `cache` (a new, empty one by default) ends up holding what the build read and made:
     the command line keeps it until the process ends, so as not to free a site's worth
     of objects one by one (75-100 ms after a 1000-post build).
+    `report` is told as each stage starts and ends (see progress.py); it changes nothing.
     """
     check_output_folder(options.source.resolve(), options.output_dir)
     cache = cache if cache is not None else BuildCache()
     timings: dict[str, float] = {}
     with collector_paused(), ExitStack() as stack:
+        _tell(report, "read")
         read = _read(options, cache, timings, pool_in=stack)
+        _tell(report, "read", f"read {plural(len(read.loaded.posts), 'post')}")
         staging = stack.enter_context(Staging(options.output_dir, read.config.cache_dir))
         made = _keep_output(read, staging, timings) or _make(
-            read, cache, staging, timings, leave_out=options.keep_going)
+            read, cache, staging, timings, leave_out=options.keep_going, report=report)
         with _timed(timings, "write"):
             staging.commit(_record(read, made))
     return BuildResult(options.output_dir, made.pages, staging.count, made.warnings, timings,
@@ -274,7 +279,7 @@ def _keep_output(read: Read, target: Target, timings: dict[str, float]) -> Made 
 
 
 def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, float],
-          leave_out: bool = False) -> Made:
+          leave_out: bool = False, report: Reporter | None = None) -> Made:
     """The stages from bodies to statics, into `target`; raise BuildError with every mistake.
 
     Under --keep-going the mistakes with a visible fallback are warnings, and with
@@ -284,6 +289,7 @@ def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, floa
     options, config, posts = read.options, read.config, read.posts
     keys = body_keys(config, posts)
     with Background() as background:
+        _tell(report, "markdown")
         with _timed(timings, "markdown"):  # KaTeX starts on the formulas as bodies arrive
             prefetch = math_step.Prefetch(config, cache.formulas, background)
             try:
@@ -291,9 +297,14 @@ def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, floa
                                               options.workers, prefetch.add, read.pool)
             finally:
                 prefetch.finish()  # its KaTeX process ends with it, whatever stopped the build
+        _tell(report, "markdown", f"rendered {markdown} of {len(posts)} bodies"
+              f"{rate(markdown, timings['markdown'])}")
+        _tell(report, "math")
         with _timed(timings, "math"):
             formulas = math_step.render_formulas(config, posts, bodies, options.keep_going,
                                                  cache.formulas, prefetch)
+        _tell(report, "math", f"{plural(formulas.uses, 'formula')}, {formulas.rendered_by_katex} "
+              "rendered by KaTeX")
     with _timed(timings, "assemble"):
         site, site_errors = assemble(config, posts, bodies, formulas.html, keys,
                                      read.loaded.broken, partial(_static_paths, config, posts))
@@ -314,8 +325,10 @@ def _make(read: Read, cache: BuildCache, target: Target, timings: dict[str, floa
     warnings = with_kind(formulas.warnings, TEX) + (fallbacks if keep_going else [])
     made = Made(0, 0, warnings, counts, markdown, site, bodies, keys,
                 left_out=unusable if keep_going and leave_out else [])
+    _tell(report, "render")
     with _timed(timings, "render"):
         _pages(read, cache, site, target, made)
+    _tell(report, "render", f"{plural(made.pages, 'page')}, {made.rendered} rendered")
     errors = collisions(made.outputs, made.statics)
     if errors:
         raise BuildError(errors)
@@ -441,6 +454,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _tell(report: Reporter | None, stage: str, done: str = "") -> None:
+    if report is not None:
+        report(stage, done)
 
 
 @contextmanager

@@ -166,7 +166,8 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
                    else f"no {CONFIG_NAME} in {root}")
         raise BuildError([SourceError(
             path, None, None, problem,
-            "run blogkit in a site folder, or name one with -s/--source DIR")])
+            "run blogkit in a site folder, or name one with -s/--source DIR; to start a "
+            "new site: blogkit new site DIR")])
     doc, errors = load(decode_source(path, path.read_bytes()), path)
     if doc is None:
         raise BuildError(errors)

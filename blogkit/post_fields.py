@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from .config import Category, SiteConfig
 from .errors import SourceError
 from .front_matter import names_value, text_value
-from .yamlpos import YamlDoc, did_you_mean
+from .yamlpos import YamlDoc
 
 
 @dataclass(frozen=True)
@@ -163,11 +163,22 @@ def categories_value(config: SiteConfig, doc: YamlDoc, data: dict[str, Any], key
         if known is None:
             errors.append(doc.error((key, index) if isinstance(data.get(key), list) else (key,),
                                     f"unknown category '{category}'",
-                                    did_you_mean(category, [c.name for c in config.categories])
-                                    + " (categories are listed in blogkit.yaml)"))
+                                    _category_hint(config, category)))
         elif known.name not in found:
             found.append(known.name)
     return tuple(found) or None
+
+
+def _category_hint(config: SiteConfig, name: str) -> str:
+    """`did you mean 'X'?`, or the site's categories (and where they are listed)."""
+    import difflib  # only for a mistake
+
+    names = [c.name for c in config.categories]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'? (categories are listed in blogkit.yaml)"
+    listed = ", ".join(sorted(names)) if names else "none yet"
+    return f"categories: {listed}; add one under categories: in blogkit.yaml"
 
 
 def _category_named(config: SiteConfig, name: str) -> Category | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import html
 import json
 import mimetypes
 import posixpath
@@ -248,7 +249,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if path + "/" == base:
             return self._redirect(base + query)
         if not path.startswith(base):
-            return self._not_found(head)
+            return self._outside(head)
         relative = path[len(base):]
         if relative == RELOAD_PATH:
             return self._reload(parse_qs(parts.query), head)
@@ -285,6 +286,15 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _outside(self, head: bool) -> None:
+        """A path outside the site's base path (`/` for a site at `/blog/`): a page that
+        links to the site, since that is what was meant (still a 404: nothing is there)."""
+        base = html.escape(self.state.base_path)
+        body = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
+                f'<body><p>This site is served under <a href="{base}">{base}</a> (its '
+                f'base_url\'s path).</p></body></html>').encode()
+        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
 
     def _not_found(self, head: bool, site: ServedSite | None = None) -> None:
         site = site or self.state.site

@@ -457,6 +457,12 @@ def resolve_links(links: LinkTargets, lang: str, text: str,
     return _MARKER.sub(replace, text)
 
 
+def target_url(links: LinkTargets, lang: str, target: str) -> str | None:
+    """Where a link marker's target (see mdlinks.LinkUse) leads from a post in `lang`:
+    the URL without the base path, or None (for `blogkit check`, which follows anchors)."""
+    return _target_url(links, lang, target)
+
+
 def _target_url(links: LinkTargets, lang: str, target: str) -> str | None:
     """URL (without the base path) of the post, bundle or bundle file at a content/-
     relative path, or of what the site publishes at a root-relative one."""

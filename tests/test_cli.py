@@ -191,3 +191,61 @@ def test_without_keep_going_the_same_mistakes_stop_the_build(tmp_path: Path) -> 
     assert done.stderr.endswith("3 errors; nothing was written.\n")
     assert not (tmp_path / "public/posts/a").exists()
     assert (tmp_path / "public/posts/b/index.html").read_bytes() == before
+
+
+# -- the first hour: help, progress, the site folder --------------------------------------
+
+def test_help_lists_every_command_and_how_to_start() -> None:
+    helped = blogkit("--help").stdout
+    for command in ("new", "build", "serve", "check"):
+        assert f"    {command} " in helped, command
+    assert "blogkit new site my-blog" in helped
+    assert "--output" not in blogkit("serve", "--help").stdout
+    assert "--external" in blogkit("check", "--help").stdout
+
+
+def test_no_site_folder_says_how_to_make_one(tmp_path: Path) -> None:
+    done = blogkit("build", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"blogkit.yaml: error: no blogkit.yaml in {tmp_path}")
+    assert "to start a new site: blogkit new site DIR" in done.stderr
+
+
+def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run blogkit with its standard error on a pseudo-terminal; return the status and
+    what the terminal got."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    process = subprocess.Popen([sys.executable, "-m", "blogkit", *args], cwd=cwd,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=follower, env={**env, "TERM": "xterm"})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the other end closed: the process is done with the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.communicate(timeout=120)
+    os.close(leader)
+    return process.returncode, shown.decode("utf-8")
+
+
+def test_a_build_on_a_terminal_shows_each_stage_in_place(tmp_path: Path) -> None:
+    tiny_site(tmp_path)
+    status, shown = run_on_a_terminal(["build"], tmp_path)
+    assert status == 0, shown
+    lines = shown.replace("\r\n", "\n").split("\n")
+    stages = [line.rsplit("\r\x1b[K", 1)[-1] for line in lines if line]
+    assert [line.split(" in ")[0] for line in stages] == [
+        "read 1 post", "rendered 1 of 1 bodies", "0 formulas, 0 rendered by KaTeX",
+        "6 pages, 6 rendered"], shown
+    assert "reading posts…" in shown and "writing pages…" in shown  # drawn while running
+    piped = blogkit("build", cwd=tmp_path)  # not a terminal: the summary line only
+    assert piped.stderr == "" and piped.stdout.startswith("built ")

@@ -679,9 +679,9 @@ def test_categories_by_display_name_or_slug_in_any_case(tmp_path: Path) -> None:
     assert found.categories == ("Generative Model", "Self-Supervised", "Computer Vision")
     wrong = messages(tmp_path / "wrong", {"posts/b.md": (
         "---\ntitle: B\ndate: 2024-05-01\ncategories: [生成模型, 生成]\n---\n")})
-    assert wrong == ["b.md:4:20: unknown category '生成' | valid keys: 3D Model, Computer "
-                     "Vision, Deep Learning, Generative Model, Self-Supervised (categories "
-                     "are listed in blogkit.yaml)"]
+    assert wrong == ["b.md:4:20: unknown category '生成' | categories: 3D Model, Computer "
+                     "Vision, Deep Learning, Generative Model, Self-Supervised; add one under "
+                     "categories: in blogkit.yaml"]
 
 
 def test_aliases_are_old_urls_from_the_site_root(tmp_path: Path) -> None:

@@ -281,3 +281,19 @@ def test_rename_and_replace_saves_and_bursts_are_one_rebuild(server: Server) -> 
     assert 1 <= len(rebuilds) <= 2, rebuilds
     assert all(".tmp" not in line for line in rebuilds)
     assert "第4版" in server.get("posts/p1/")[2].decode()
+
+
+def test_the_root_of_a_site_under_a_base_path_links_to_the_site(server: Server) -> None:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=10)
+    except urllib.error.HTTPError as error:
+        status, data = error.code, error.read().decode()
+    assert status == 404
+    assert 'served under <a href="/blog/">/blog/</a>' in data
+
+
+def test_serve_help_has_no_output_option() -> None:
+    done = subprocess.run([sys.executable, "-m", "blogkit", "serve", "--help"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "--drafts" in done.stdout
+    assert "--output" not in done.stdout and "-o " not in done.stdout
