@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -64,6 +66,12 @@ def katex_install_dir() -> Path:
     import subprocess  # here, as in katex_node: a build with every formula cached runs nothing
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # Once per machine (and KaTeX version): say what the wait is for, on stderr so that
+    # the build's own output stays the same.
+    pinned = json.loads(lock)["packages"]["node_modules/katex"]["version"]
+    print(f"installing KaTeX {pinned} with npm, once, into {target} ...", file=sys.stderr,
+          flush=True)
+    started = time.monotonic()
     try:
         (staging / "package.json").write_bytes(_package_file("package.json"))
         (staging / "package-lock.json").write_bytes(lock)
@@ -85,6 +93,8 @@ def katex_install_dir() -> Path:
         except OSError as exc:
             if not (target / "node_modules/katex/package.json").is_file():
                 raise TexSetupError(f"Could not move KaTeX into {target}: {exc}") from exc
+        print(f"installed KaTeX in {time.monotonic() - started:.1f} s", file=sys.stderr,
+              flush=True)
     except subprocess.TimeoutExpired as exc:
         raise TexSetupError("`npm ci` for KaTeX ran over 10 minutes; run the build again.") from exc
     finally:
