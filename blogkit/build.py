@@ -50,6 +50,7 @@ from .markdown import Body
 from .page_digests import job_digests
 from .plan import PageJob, pages_key, plan
 from .progress import Reporter, plural, rate
+from .redirects import redirect_files
 from .render import Output, run
 from .site import Site, assemble
 from .statics import static_files
@@ -377,6 +378,8 @@ def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made
     sink(Output("css/highlight.css", None if target.known("css/highlight.css", css_key)
                 else stylesheet().encode("utf-8"), "blogkit", None, css_key))
     for item in publish.robots(site, statics):
+        sink(item)
+    for item in redirect_files(site):  # the posts' old URLs (aliases), when there are any
         sink(item)
     made.pages, made.jobs, made.digests, made.pages_key = len(jobs), jobs, digests, every_page
     made.statics = statics

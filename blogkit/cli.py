@@ -7,6 +7,7 @@ import gc
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from . import __version__
 from .build import BuildOptions, BuildResult, build
@@ -14,6 +15,12 @@ from .build_cache import BuildCache
 from .config import load_config, parse_base_url
 from .errors import BuildError, SourceError, UsageError, format_list
 from .katex_install import TexSetupError
+
+
+class Commands(Protocol):
+    """What a `_setup_*` function is given: `add_subparsers()`'s answer, by what it does."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
 def main(argv: Sequence[str] | None = None,
@@ -79,7 +86,7 @@ def _keep_going(command: argparse.ArgumentParser) -> None:
                               "leave out files that cannot be used (exit status 1)")
 
 
-def _setup_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _setup_build(commands: Commands) -> None:
     command = commands.add_parser("build", help="build the site into the output folder")
     _site_options(command)
     _keep_going(command)
@@ -103,7 +110,7 @@ def _run_build(args: argparse.Namespace, finish: Callable[[int], object] | None)
     return status
 
 
-def _setup_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _setup_serve(commands: Commands) -> None:
     command = commands.add_parser("serve", help="build and serve the site for local preview "
                                                 "(in memory: public/ is not touched)")
     _site_options(command, output=False)
@@ -121,7 +128,7 @@ def _run_serve(args: argparse.Namespace, finish: Callable[[int], object] | None)
     return serve(_options(args), host=args.host, port=args.port, open_browser=args.open)
 
 
-def _setup_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _setup_check(commands: Commands) -> None:
     command = commands.add_parser(
         "check", help="report what a reader would hit: links, anchors, translations, "
                       "front matter (exit status 1 if anything)")
@@ -152,7 +159,7 @@ def _run_check(args: argparse.Namespace, finish: Callable[[int], object] | None)
     return 1 if report.problems else 0
 
 
-def _setup_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _setup_new(commands: Commands) -> None:
     command = commands.add_parser("new", help="make a new site or a new post")
     kinds = command.add_subparsers(dest="kind", metavar="KIND", required=True)
     site = kinds.add_parser("site", help="a complete, minimal site that builds at once")
@@ -213,8 +220,28 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
-_SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None],
-                    ...] = (_setup_new, _setup_build, _setup_serve, _setup_check)
+def _setup_import(commands: Commands) -> None:
+    command = commands.add_parser(
+        "import", help="move a Hugo, Hexo or Jekyll site into a new blogkit site")
+    command.add_argument("tool", choices=("hugo", "hexo", "jekyll"))
+    command.add_argument("source", metavar="SOURCE", help="the other tool's site folder")
+    command.add_argument("-o", "--output", dest="dest", metavar="DEST", default=None,
+                         help="the new site's folder (default SOURCE-blogkit; new or empty)")
+    command.add_argument("--dry-run", action="store_true",
+                         help="print the report, write nothing")
+    command.add_argument("--lang", metavar="CODE", default=None,
+                         help="the main language's code when the source does not give one")
+    command.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace, finish: Callable[[int], object] | None) -> int:
+    from .importers import run
+
+    return run(args.tool, args.source, args.dest, args.dry_run, args.lang)
+
+
+_SUBCOMMANDS: tuple[Callable[[Commands], None], ...] = (
+    _setup_new, _setup_build, _setup_serve, _setup_check, _setup_import)
 """Every subcommand, in the order `blogkit --help` lists them."""
 
 

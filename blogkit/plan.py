@@ -18,6 +18,7 @@ from typing import Any
 
 from .config import SiteConfig
 from .digest import digest
+from .errors import BuildError
 from .i18n import format_date, load_ui, slugify
 from .page_digests import Reads, fingerprint, shown_digest
 from .site import Entry, Site, category_of, term_path
@@ -74,9 +75,21 @@ def plan(site: Site, memo: PlanMemo | None = None) -> list[PageJob]:
     maker = _ViewMaker(site, memo or PlanMemo())
     for language in site.config.languages:
         jobs.extend(_language_jobs(site, language.code, maker))
+    _check_aliases(site, jobs)
     if memo is not None:
         memo.views, memo.jobs = maker.fresh, maker.fresh_jobs
     return jobs
+
+
+def _check_aliases(site: Site, jobs: Sequence[PageJob]) -> None:
+    """Raise BuildError for an alias that is a page's URL or another alias (at its line):
+    here, where every page's path is known, before anything is written."""
+    from .redirects import alias_errors, has_aliases  # most sites have no aliases
+
+    if has_aliases(site):
+        errors = alias_errors(site, (job.path for job in jobs))
+        if errors:
+            raise BuildError(errors)
 
 
 def _neighbours(listed: Sequence[Entry], index: int) -> tuple[Entry | None, Entry | None]:
