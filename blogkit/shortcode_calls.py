@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -68,16 +70,29 @@ class Prepared:
     source: str
     """The source as written."""
 
+    @cached_property
+    def source_positions(self) -> Positions:
+        """File line and column of an offset in `source` (one table of line starts)."""
+        return Positions(self.source, self.body_line)
+
+
+_NEWLINE = re.compile("\n")
+
 
 class Positions:
     """The file line and column of an offset in the body."""
 
     def __init__(self, text: str, body_line: int) -> None:
         self.text, self.body_line = text, body_line
+        self._line_starts: list[int] | None = None
 
     def __call__(self, offset: int) -> tuple[int, int]:
-        line = self.text.count("\n", 0, offset)
-        return self.body_line + line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        # The line starts are found once, on the first question: a body with thousands of
+        # shortcodes asks thousands of times (counting from the top each time: quadratic).
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        line = bisect_right(self._line_starts, offset) - 1
+        return self.body_line + line, offset - self._line_starts[line] + 1
 
 
 def placeholder(index: int, block: bool, newlines: int) -> str:
@@ -88,9 +103,10 @@ def placeholder(index: int, block: bool, newlines: int) -> str:
     return f"\uf8f0{index}\uf8f1" + "\n\uf8f2" * newlines
 
 
-def value_position(source: str, body_line: int, offset: int) -> tuple[int, int]:
+def value_position(prepared: Prepared, offset: int) -> tuple[int, int]:
     """The file position of an argument's value (inside its quotes)."""
-    return Positions(source, body_line)(offset + (source[offset:offset + 1] in ("\"", "'", "`")))
+    source = prepared.source
+    return prepared.source_positions(offset + (source[offset:offset + 1] in ("\"", "'", "`")))
 
 
 def inside(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -136,7 +152,7 @@ def link_call(prepared: Prepared, call: Call, key: str, path: str, written: str,
     argument's place so a missing target is reported there."""
     line, col = call.line, call.col
     if key in call.places:
-        line, col = value_position(prepared.source, prepared.body_line, call.places[key][0])
+        line, col = value_position(prepared, call.places[key][0])
     marker, use = link_marker(prepared.rel_dir, path, written, line, col, absolute)
     prepared.links.append(use)
     call.url = marker

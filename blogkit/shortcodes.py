@@ -283,7 +283,7 @@ class _Renderer:
         return link
 
     def _source_position(self, offset: int) -> tuple[int, int]:
-        return value_position(self.prepared.source, self.prepared.body_line, offset)
+        return value_position(self.prepared, offset)
 
     def _highlight(self, code: str, language: str = "", title: str = "", mark: str = "",
                    first_line: Any = 1, numbered: bool = False, url: str = "",
