@@ -38,6 +38,8 @@ from .post_fields import categories_value, date_or_stand_in, missing_fields, tit
 from .yamlpos import YamlDoc, load
 
 T = TypeVar("T")
+NAME_MAX = 255
+"""Bytes a URL name may have, as a folder of the output (writer.NAME_MAX, the same limit)."""
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 POST_SHAPE = 4
@@ -149,6 +151,8 @@ class _Scan:
     """Every other file."""
     assets: dict[str, tuple[Path, ...]]
     """Per folder (as a string): the other files in it and in the folders below it, sorted."""
+    refused: tuple[SourceError, ...] = ()
+    """Files that cannot be pages or assets (a named pipe, a name with a line break)."""
 
     def assets_beside(self, markdown: Path) -> tuple[Path, ...]:
         """The assets of the bundle whose index file is `markdown`."""
@@ -188,7 +192,9 @@ def load_content(config: SiteConfig, memo: ContentMemo | None = None,
         memo.scan = scan
     stale = [path for path in candidates if memo is None or not _unchanged(memo, path)]
     read = read_files(config, stale, on_read)
-    broken: set[str] = set()
+    errors.extend(scan.refused)
+    broken: set[str] = {path.relative_to(content).as_posix() for path in
+                        (error.path for error in scan.refused)}
     for path in scan.markdown:
         if path in read:
             stamp, post, file_errors = read[path]
@@ -294,16 +300,38 @@ def _scan(content: Path) -> _Scan:
 
     Paths are strings until the end (a site has thousands of files, and pathlib's joins,
     parents and comparisons cost several times more); sorted as pathlib sorts them.
+    Folders are walked as `os.walk` does (links to folders are not followed). What cannot
+    be a page or an asset is refused with an error and never opened: a named pipe, socket
+    or device (reading a pipe would wait forever), and a name with a line break or other
+    control character, or bytes that are not UTF-8.
     """
     markdown: list[str] = []
     others: dict[str, list[str]] = {}
-    for folder, dirs, files in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in sorted(files):
+    refused: list[SourceError] = []
+    pending = [str(content)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable, or gone since it was listed: as os.walk skips it
+        inner: list[str] = []
+        for entry in entries:
+            name = entry.name
             if name.startswith((".", "_")):
                 continue
             path = os.path.join(folder, name)
-            (markdown if name.endswith(".md") else others.setdefault(folder, [])).append(path)
+            if _BAD_NAME.search(name):
+                refused.append(_bad_name(Path(path), name))
+            elif _is(entry.is_dir):
+                if not entry.is_symlink():
+                    inner.append(path)
+            elif not _is(entry.is_file) and os.path.exists(path):
+                refused.append(_not_a_file(Path(path)))
+            else:  # a file, or a link to nothing (reported when read or copied)
+                (markdown if name.endswith(".md") else others.setdefault(folder, [])).append(path)
+        pending.extend(reversed(inner))
 
     # A bundle's assets are the files in its folder and in the folders below it.
     as_paths = {path: Path(path) for paths in others.values() for path in paths}
@@ -316,7 +344,40 @@ def _scan(content: Path) -> _Scan:
             ancestor = os.path.dirname(ancestor)
     return _Scan([Path(path) for path in markdown], list(as_paths.values()), {
         folder: tuple(as_paths[path] for path in sorted(paths, key=_parts))
-        for folder, paths in below.items()})
+        for folder, paths in below.items()}, tuple(refused))
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """`entry.is_dir()` or `entry.is_file()`, False for a link loop (which they raise)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+_BAD_NAME = re.compile("[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+"""Control characters and line separators, and the surrogates that stand for a name's bytes
+that are not UTF-8 (`os.fsdecode`)."""
+
+
+def _bad_name(path: Path, name: str) -> SourceError:
+    if re.search("[\ud800-\udfff]", name):
+        problem = "the name is not valid UTF-8"
+    else:
+        problem = "the name has a line break or another control character"
+    return SourceError(path, None, None, problem,
+                       "rename it: a URL, a feed and an error line cannot hold such a name")
+
+
+def _not_a_file(path: Path) -> SourceError:
+    import stat  # only for a mistake
+
+    mode = os.stat(path).st_mode
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else "not a file")
+    return SourceError(path, None, None, f"{kind}, not a regular file",
+                       "content/ holds only regular files (and folders): move it out, or "
+                       "replace it by the file it stands for")
 
 
 def _parts(path: str) -> list[str]:
@@ -417,6 +478,18 @@ def _validate(
         return None
     title, title_line, body, body_line = titled
     slug = slugify(slug_value) if slug_value else name
+    long = [part for part in (slug, *(slugify(tag) for tag in tags or ()))
+            if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX]
+    if long:  # Hugo and Zola stop with the system's "file name too long"; shortening would
+        # change a URL silently and could make two posts one
+        is_slug = long[0] == slug
+        errors.append(doc.error(
+            (("slug",) if slug_value else ()) if is_slug else ("tags",),
+            f"the {'slug' if is_slug else 'tag'} '{long[0][:24]}…' makes a URL name of "
+            f"{len(long[0].encode('utf-8'))} bytes; file systems allow {NAME_MAX}",
+            f"give it a shorter `{'slug' if is_slug else 'tags'}:` (a CJK character is 3 "
+            "bytes in UTF-8; about 80 of them fit)"))
+        return None
     prefix = config.lang_prefix(lang)
     url = f"{prefix}/posts/{slug}/" if kind == "post" else f"{prefix}/{slug}/"
     if kind == "page" and "/" in key:

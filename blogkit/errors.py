@@ -7,8 +7,10 @@ all their errors and raise them together as `BuildError`; they never stop at the
 
 from __future__ import annotations
 
+import functools
 import html
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -58,7 +60,7 @@ class SourceError:
 
     def location(self, root: Path | None = None) -> str:
         """Return ``path:line:col`` (path relative to `root` where possible)."""
-        shown = _relative(self.path, root)
+        shown = _printable(_relative(self.path, root), _UNPRINTABLE_NAME)
         parts = [shown]
         if self.line is not None:
             parts.append(str(self.line))
@@ -68,9 +70,9 @@ class SourceError:
 
     def format(self, root: Path | None = None) -> str:
         """Format for a terminal: the location line, then the hint indented."""
-        text = f"{self.location(root)}: {self.severity}: {self.message}"
+        text = f"{self.location(root)}: {self.severity}: {_printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_printable(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int]:
@@ -152,12 +154,31 @@ def overlay_html(errors: Iterable[SourceError], root: Path | None = None) -> str
     return f'<ul class="blogkit-errors">{items}</ul>'
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE_NAME = re.compile("[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+"""What a path must not print as is: a line break would split the `path:line:col` line,
+and a surrogate (a name's bytes that are not UTF-8) cannot be printed at all."""
+
+
+def _printable(text: str, unprintable: re.Pattern[str] = _SURROGATES) -> str:
+    """`text` with each `unprintable` character written as a Python escape (`\\n`, `\\udcff`)."""
+    if not unprintable.search(text):
+        return text
+    return unprintable.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+@functools.lru_cache(maxsize=4)
+def _resolved(root: Path) -> Path:
+    """`root` resolved once per list of errors, not once per error (thousands of them)."""
+    return root.resolve()
+
+
 def _relative(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
             # Made absolute without following links: an error about a symbolic link names
             # the link (and a link loop cannot be resolved at all).
-            return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
+            return Path(os.path.abspath(path)).relative_to(_resolved(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()

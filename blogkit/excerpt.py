@@ -53,6 +53,14 @@ class _Element:
     children: list[_Element | str] = field(default_factory=list)
 
 
+MAX_DEPTH = 200
+"""Elements nested deeper than this lose their tags in an excerpt (their text is kept).
+
+Raw HTML in a post can nest tags thousands deep (`<b>` ten thousand times); the tree is
+walked recursively, and an unmatched end tag looks down the stack, so the depth is capped
+(Chromium's parser caps the tree at 512 for the same reason)."""
+
+
 class _TreeBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -60,12 +68,16 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if len(self.stack) > MAX_DEPTH:
+            return
         element = _Element(tag, _start_tag(tag, attrs))
         self.stack[-1].children.append(element)
         if tag not in _VOID:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if len(self.stack) > MAX_DEPTH:
+            return
         self.stack[-1].children.append(_Element(tag, _start_tag(tag, attrs)))
 
     def handle_endtag(self, tag: str) -> None:
@@ -95,7 +107,7 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
     """Return (excerpt HTML, whether the body goes on after it)."""
     more = _MORE.search(body_html) if "<!--" in body_html else None
     if more is not None:
-        head = _parse(body_html[:more.start()])
+        head = _parse(_well_formed(body_html[:more.start()])[0])
         budget = _Budget(len(body_html))
         kept_all = [_trim(node, budget, auto=False)[0] for node in head.children]
         return _serialize([node for node in kept_all if node is not None]), True
@@ -127,6 +139,44 @@ def make_excerpt(body_html: str, limit: int) -> tuple[str, bool]:
 
 
 _BLOCK_GAP = re.compile(r"\n(?=<)")
+_STRAY_LT = re.compile(r"<(?:[!?][^<>]*>|(?!/?[a-zA-Z][^<>]*>))")
+"""A `<` that starts no tag (escaped), or a declaration or processing instruction (dropped).
+
+Python's HTMLParser rescans to the end of the text for each `<` that opens something it
+cannot finish (`<a ` ten thousand times takes minutes, `<![` raises); a tag here never
+holds another `<`, so each lookahead stops at the next one and the pass is linear."""
+
+
+def _well_formed(fragment: str, start: int = 0, end: int | None = None) -> tuple[str, int]:
+    """`fragment[start:end]` with only complete tags and comments left for the parser.
+
+    Returns the text and where it really ended: at the first line starting with a tag
+    after the end of a comment opened before `end`, or at the end of the fragment for a
+    comment never closed, whose text is left out (raw HTML in a post comes as written;
+    an unclosed `<!--` hides the rest of the page in a browser too).
+    """
+    end = len(fragment) if end is None else end
+    if fragment.find("<", start, end) < 0:
+        return fragment[start:end], end
+    parts: list[str] = []
+    while (opened := fragment.find("<!--", start, end)) >= 0:
+        closed = fragment.find("-->", opened + 4)
+        parts.append(_STRAY_LT.sub(_stray, fragment[start:opened]))
+        if closed < 0:
+            return "".join(parts), len(fragment)
+        parts.append(fragment[opened:closed + 3])
+        start = closed + 3
+        if start > end:  # the comment went past the piece: end it at the next line's tag
+            gap = _BLOCK_GAP.search(fragment, start)
+            end = gap.end() if gap else len(fragment)
+    parts.append(_STRAY_LT.sub(_stray, fragment[start:end]))
+    return "".join(parts), end
+
+
+def _stray(match: re.Match[str]) -> str:
+    return "" if len(match.group()) > 1 else "&lt;"
+
+
 _FEED = 512
 """Characters fed to the parser at a time when reading top-level blocks lazily."""
 
@@ -136,7 +186,8 @@ def _top_level(fragment: str) -> Iterator[_Element | str]:
 
     The text is fed to the parser in pieces that end where a line starts with a tag, so
     no run of text is split (the events are those of one whole feed), and a node is
-    given once a sibling follows it: then it is complete.
+    given once a sibling follows it: then it is complete. Each piece is made well-formed
+    (`_well_formed`) as it is fed, so text never asked for is never looked at.
     """
     builder = _TreeBuilder()
     children = builder.root.children
@@ -144,8 +195,8 @@ def _top_level(fragment: str) -> Iterator[_Element | str]:
     start = 0
     while start < len(fragment):
         gap = _BLOCK_GAP.search(fragment, start + _FEED)
-        end = gap.end() if gap else len(fragment)
-        builder.feed(fragment[start:end])
+        piece, end = _well_formed(fragment, start, gap.end() if gap else len(fragment))
+        builder.feed(piece)
         start = end
         while given < len(children) - 1:
             yield children[given]

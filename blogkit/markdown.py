@@ -34,7 +34,9 @@ if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached
 RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
 """ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")
+"""A tag, for counting the visible text. Never across a `<`: with `[^>]`, each of a
+hundred thousand unclosed `<!--` would scan to the end of the body."""
 PLACEHOLDER = re.compile(r'<bk-math data-i="(\d+)"></bk-math>')
 """A formula in a Body's HTML: group 1 is its index in `Body.formulas`."""
 
@@ -176,6 +178,7 @@ def render_body(
         title_text=title_text, toc=toc, cjk_chars=cjk, latin_words=words,
         formulas=formulas, links=tuple(env["links"]),
         excerpt_text=plain_excerpt(excerpt_html, formulas),
+        problems=tuple(env.get("problems", ())),
     )
 
 
@@ -341,8 +344,22 @@ def _formula_position(env: dict[str, Any], token: Token) -> tuple[int, int]:
 
 
 def attach_block_lines(state: StateCore) -> None:
-    """Record on each formula token the block line it sits in (markdown-it keeps maps on blocks)."""
-    for token in state.tokens:
+    """Record on each formula token the block line it sits in (markdown-it keeps maps on blocks).
+
+    It also reports the quotes and lists nested past markdown-it's limit (`maxNesting`,
+    20 in CommonMark mode), whose text markdown-it leaves out: the deepest container is
+    then empty, and the author is told where instead of losing the text unseen.
+    """
+    deepest = state.md.options["maxNesting"] - 1
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.level >= deepest and token.nesting == 1 and token.map and \
+                index + 1 < len(tokens) and tokens[index + 1].nesting == -1:
+            state.env.setdefault("problems", []).append(BodyProblem(
+                state.env.get("body_line", 1) + token.map[0], 1,
+                f"quotes and lists nested too deep for markdown-it ({deepest + 1} levels; "
+                "a list counts two): the text inside is left out",
+                "nest fewer levels (markdown-it stops there), or put the text in a code block"))
         if token.type == "math_block" and token.map:
             token.meta["block_line"] = token.map[0]
             continue

@@ -10,6 +10,7 @@ inside content/, templates/ or static/, and a non-empty folder that blogkit did 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -57,12 +58,24 @@ def check_output_folder(site_root: Path, output: Path) -> None:
                          "blogkit; empty it or choose another output folder")
 
 
+NAME_MAX = 255
+"""Bytes a file or folder name may have (ext4, APFS, NTFS in UTF-16 units, most others)."""
+_CLASHES = {errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.ENAMETOOLONG}
+"""Errors of writing a file that `collisions` reports with the files behind it."""
+
+
 def collisions(outputs: Sequence[Output], statics: Sequence[StaticFile]) -> list[SourceError]:
-    """Report two things that would write the same file, naming both."""
+    """Report what cannot be written, naming the user's files behind it.
+
+    Two things writing the same file; a file where another output needs a folder
+    (`feed.json.md` at the root is the page `feed.json/index.html`, beside the feed
+    `feed.json`); a file or folder name longer than NAME_MAX bytes.
+    """
     seen: dict[str, tuple[str, Path | None]] = {}
     errors: list[SourceError] = []
-    for path, source, origin in [(o.path, o.source, o.origin) for o in outputs] + [
-            (s.path, str(s.source), s.source) for s in statics]:
+    entries = [(o.path, o.source, o.origin) for o in outputs] + [
+        (s.path, str(s.source), s.source) for s in statics]
+    for path, source, origin in entries:
         key = path.lower() if os.name == "nt" else path
         if key in seen:
             # Point at the user's file: a post, a page or a static file, never a template.
@@ -72,7 +85,39 @@ def collisions(outputs: Sequence[Output], statics: Sequence[StaticFile]) -> list
                                       "rename or move one of them"))
         else:
             seen[key] = (source, origin)
+    folders: set[str] = set()
+    for path, source, origin in entries:
+        if len(path) * 4 > NAME_MAX and _long_name(path):  # a character is 4 bytes at most
+            errors.append(SourceError(
+                origin or Path(source), None, None,
+                f"the output {path} has a name of {len(_long_name(path).encode('utf-8'))} "
+                f"bytes; file systems allow {NAME_MAX}",
+                "give the post a shorter `slug:` in its front matter (a CJK character is 3 "
+                "bytes in UTF-8), or rename the file"))
+        folder = path
+        while "/" in folder:  # each folder once: a site's outputs share most of theirs
+            folder = folder.rsplit("/", 1)[0]
+            if folder in folders:
+                break
+            folders.add(folder)
+    for folder in sorted(folders & seen.keys() if os.name != "nt" else
+                         {f.lower() for f in folders} & seen.keys()):
+        file_source, file_origin = seen[folder]
+        path, source, origin = next(entry for entry in entries
+                                    if entry[0].lower().startswith(folder.lower() + "/"))
+        errors.append(SourceError(
+            file_origin or origin or Path(source), None, None,
+            f"{file_source} writes the file {folder}, but {source} needs a folder "
+            f"there (for {path})",
+            "rename the page or give it another `slug:`: the site's feeds, sitemap "
+            "and other generated files keep their names"))
     return errors
+
+
+def _long_name(path: str) -> str:
+    """The first name in `path` longer than NAME_MAX bytes, or ""."""
+    return next((part for part in path.split("/")
+                 if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX), "")
 
 
 class Staging:
@@ -148,8 +193,13 @@ class Staging:
         if self._same_bytes(path, data):
             _, size, mtime = self.previous[path]
             return False, size, mtime
-        target = self._target(path)
-        target.write_bytes(data)
+        try:
+            target = self._target(path)
+            target.write_bytes(data)
+        except OSError as exc:
+            if exc.errno in _CLASHES:
+                return False, 0, 0  # a file where a folder must be: `collisions` names both
+            raise
         stat = target.stat()
         return True, stat.st_size, stat.st_mtime_ns
 
@@ -176,6 +226,8 @@ class Staging:
             target = self._target(static.path)
             shutil.copyfile(static.source, target)
         except OSError as exc:
+            if exc.filename != str(static.source) and exc.errno in _CLASHES:
+                return  # its place is taken by a file or folder: `collisions` names both
             if exc.filename != str(static.source):
                 raise  # the staging folder's side (a full disk, a folder gone): not the user's
             raise BuildError([SourceError(

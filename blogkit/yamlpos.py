@@ -4,10 +4,17 @@ PyYAML's composed nodes keep a `start_mark` for every key and value; we keep tho
 marks beside the plain data so every validation error can point at a line and column.
 Timestamps are not resolved by YAML: dates stay strings and are parsed by us, so an
 impossible date is reported at its own position instead of crashing the loader.
+
+Front matter comes from pull requests and importers, so the loader is bounded: aliases may
+expand to at most MAX_ALIAS_VALUES values and nest MAX_ALIAS_DEPTH deep (a "billion
+laughs" document is refused at the alias that passes the limit, a recursive alias at
+itself), an integer too long for Python is an error at its place, and a document nested
+too deeply for the parser is an error, never a traceback.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +27,81 @@ from .errors import SourceError
 KeyPath = tuple[Any, ...]
 
 
+MAX_ALIAS_VALUES = 10_000
+"""Values all the aliases of one document may stand for, counted as expanded."""
+MAX_ALIAS_DEPTH = 16
+"""Aliases to anchored values that hold aliases, and so on: how deep that may go."""
+
+
+class _Refused(yaml.YAMLError):
+    """A document blogkit will not load, with the mark to report it at."""
+
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError as exc:  # longer than Python's limit for int() (4300 digits)
+        raise _Refused(node.start_mark, "integer too long to read",
+                       "quote it to keep it as text") from exc
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the implicit timestamp type (dates are validated by blogkit)."""
+    """SafeLoader without the implicit timestamp type (dates are validated by blogkit).
+
+    It also measures what aliases stand for while composing: each finished node's size
+    (values, aliases expanded) and alias depth are kept by id, and an alias to a node not
+    finished yet is an alias inside its own anchor.
+    """
+
+    def compose_document(self) -> Any:
+        self._sizes: dict[int, int] = {}
+        self._depths: dict[int, int] = {}
+        self._open_depths: list[int] = [0]
+        self._alias_values = 0
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
+            self._count_alias(node, event)
+            return node
+        self._open_depths.append(0)
+        node = super().compose_node(parent, index)
+        depth = self._open_depths.pop()
+        self._open_depths[-1] = max(self._open_depths[-1], depth)
+        self._depths[id(node)] = depth
+        self._sizes[id(node)] = 1 + sum(self._sizes.get(id(child), 1) for child in _children(node))
+        return node
+
+    def _count_alias(self, node: Any, event: Any) -> None:
+        name = f"*{event.anchor}"
+        if id(node) not in self._sizes:
+            raise _Refused(event.start_mark, f"alias {name} is inside its own anchor",
+                           "an alias can only repeat a value that is already complete")
+        depth = self._depths[id(node)] + 1
+        self._alias_values += self._sizes[id(node)]
+        if depth > MAX_ALIAS_DEPTH or self._alias_values > MAX_ALIAS_VALUES:
+            raise _Refused(
+                event.start_mark,
+                f"aliases expand to too much data at {name} (the limit is "
+                f"{MAX_ALIAS_VALUES:,} values, {MAX_ALIAS_DEPTH} aliases deep)",
+                "write the values out, or repeat fewer of them: aliases that repeat "
+                "aliases grow exponentially")
+        self._open_depths[-1] = max(self._open_depths[-1], depth)
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
 
 
 _NO_TIMESTAMPS = {
@@ -29,6 +109,7 @@ _NO_TIMESTAMPS = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 _FastLoader: type[Any] | None = None
 if getattr(yaml, "__with_libyaml__", False):
@@ -36,6 +117,7 @@ if getattr(yaml, "__with_libyaml__", False):
         """The same loader on libyaml: about ten times faster on a site's front matters."""
 
     _CLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _CLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     _FastLoader = _CLoader
 
 
@@ -67,15 +149,32 @@ class YamlDoc:
 
 def load(text: str, path: Path, first_line: int = 1) -> tuple[YamlDoc | None, list[SourceError]]:
     """Parse `text` (which starts at `first_line` of `path`); return the doc or the errors."""
-    if _FastLoader is not None:
+    try:
+        return _load(text, path, first_line)
+    except _Refused as exc:
+        return None, [SourceError(path, exc.mark.line + first_line, exc.mark.column + 1,
+                                  exc.message, exc.hint)]
+    except RecursionError:
+        return None, [SourceError(
+            path, first_line, 1, "YAML nested too deeply to read",
+            "YAML lists and mappings in one another can go a few hundred levels deep")]
+
+
+def _load(text: str, path: Path, first_line: int) -> tuple[YamlDoc | None, list[SourceError]]:
+    # Only the Python loader measures aliases: a text with an anchor and an alias goes to it.
+    if _FastLoader is not None and not ("&" in text and "*" in text):
         # libyaml words its syntax errors differently: a document it rejects is parsed
         # again by the Python loader, whose messages and marks the error reports use.
         try:
             return _load_with(_FastLoader, text, path, first_line)
+        except _Refused:
+            raise
         except yaml.YAMLError:
             pass
     try:
         return _load_with(_Loader, text, path, first_line)
+    except _Refused:
+        raise
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, path, first_line - 1)]
     except yaml.YAMLError as exc:
@@ -94,6 +193,10 @@ def _load_with(
         value_pos: dict[KeyPath, tuple[int, int]] = {}
         key_pos: dict[KeyPath, tuple[int, int]] = {}
         errors: list[SourceError] = []
+        if "\\u" in text or "\\U" in text:  # the only way YAML text can hold a surrogate
+            _join_surrogates(node, offset, path, errors)
+            if errors:  # no data: a lone surrogate cannot be written into any page
+                return None, errors
         _walk(node, (), offset, path, value_pos, key_pos, errors)
         data = loader.construct_document(node)
     finally:
@@ -119,6 +222,39 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: Path, offset: int) -> SourceE
         "check indentation, colons and quotes; quote text that contains ': ' or starts "
         "with a special character such as [ { * & ! | > ' \" % @ `",
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(node: yaml.Node, offset: int, path: Path, errors: list[SourceError]
+                     ) -> None:
+    """Make `"\\ud83d\\ude00"` the one character it spells, and refuse a lone half.
+
+    YAML's `\\u` escapes are UTF-16 units, as in JSON; PyYAML leaves a pair as two
+    surrogates, which no UTF-8 file (or KaTeX's input) can hold.
+    """
+    pending = [node]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue  # an alias: already looked at
+        seen.add(id(item))
+        if isinstance(item, yaml.ScalarNode):
+            if _SURROGATE.search(item.value):
+                try:
+                    item.value = item.value.encode("utf-16", "surrogatepass").decode("utf-16")
+                except UnicodeDecodeError:
+                    lone = _SURROGATE.search(item.value)
+                    assert lone is not None
+                    errors.append(SourceError(
+                        path, item.start_mark.line + 1 + offset, item.start_mark.column + 1,
+                        f"the escape \\u{ord(lone.group()):04x} is half of a UTF-16 pair",
+                        "write the character itself, or its code point as \\U followed by "
+                        "eight hex digits (\\U0001F600)"))
+        else:
+            pending.extend(_children(item))
 
 
 def _walk(
