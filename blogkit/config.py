@@ -324,7 +324,8 @@ def _categories(
         for code in labels:
             if code not in codes:
                 errors.append(doc.error(where + (code,), f"unknown language '{code}'",
-                                        did_you_mean(str(code), codes), key=True))
+                                        did_you_mean(str(code), codes, "languages"),
+                                        key=True))
         slug = slugify(str(name))
         if slug in slugs:
             errors.append(doc.error(where, f"category '{name}' has the same URL as '{slugs[slug]}'",

@@ -382,9 +382,9 @@ def _positioned(source: Path, use: FormulaUse, result: Rendered, keep_going: boo
                 f"formula, or define {name} in blogkit.yaml under math: macros")
     else:
         name = undefined.group(1)
-        key = name.replace("\\", "\\\\")
+        # Single-quoted YAML keeps a backslash as it is: the hint shows the TeX as written.
         hint = (f"{shown}: define {name} in blogkit.yaml under math: macros: "
-                f'("{key}": "..."), or with \\newcommand{{{name}}}{{...}} in an earlier '
+                f"('{name}': '...'), or with \\newcommand{{{name}}}{{...}} in an earlier "
                 "formula of this post (if it is a KaTeX command, check its spelling)")
     return SourceError(source, line, col, f"KaTeX: {result.error}", hint,
                        severity="warning" if keep_going else "error")

@@ -290,12 +290,12 @@ def _walk(
             _walk(item, keys + (index,), offset, path, value_pos, key_pos, errors)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return a "did you mean 'x'?" hint, or a list of the valid choices."""
+def did_you_mean(word: str, choices: Iterable[str], what: str = "valid keys") -> str:
+    """Return a "did you mean 'x'?" hint, or the valid choices listed as `what`."""
     import difflib  # only for a mistake
 
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    return "valid keys: " + ", ".join(options)
+    return f"{what}: " + ", ".join(options)

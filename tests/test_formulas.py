@@ -150,7 +150,7 @@ def test_definitions_apply_to_the_rest_of_their_post_only(tmp_path: Path) -> Non
     assert error.message == "KaTeX: Undefined control sequence: \\E"
     assert error.hint == (
         "in the formula '\\E[\\log p_\\theta(x)]': define \\E in blogkit.yaml under "
-        'math: macros: ("\\\\E": "..."), or with \\newcommand{\\E}{...} in an earlier formula '
+        "math: macros: ('\\E': '...'), or with \\newcommand{\\E}{...} in an earlier formula "
         "of this post (if it is a KaTeX command, check its spelling)")
 
     result = build(BuildOptions(source=root, keep_going=True))
