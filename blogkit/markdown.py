@@ -24,7 +24,8 @@ from .fences import parse_info, render_fence
 from .i18n import count_units, is_cjk, reading_minutes, slugify
 from .katex_node import defines_macros
 from .mdlinks import LinkUse, rewrite_links
-from .mdmath import math_plugin, protect_table_pipes, tex_to_text
+from .mdmath import math_plugin, protect_table_pipes
+from .tex_text import tex_to_text
 
 if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached never needs them
     from markdown_it import MarkdownIt

@@ -28,17 +28,26 @@ dollar. Code spans and fences are never math. The rules, and where they come fro
   inline or display (the R blogdown / Hugo convention that hides TeX from the Markdown
   parser: `` `$x$` ``). Any other code span stays code.
 
-Linear time: one pass over an inline run (`_Marks`) finds every unescaped delimiter and code
-span, and each opener looks its closer up in those lists, so no opener scans the rest of the
-paragraph (a paragraph of 10,000 prices was quadratic).
+Linear time (math_marks.py): one pass over an inline run (`Marks`) finds every unescaped
+delimiter and code span, and each opener looks its closer up in those lists, so no opener
+scans the rest of the paragraph (a paragraph of 10,000 prices was quadratic).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from .math_marks import (
+    MARKS_KEY,
+    Marks,
+    escaped,
+    find_inline,
+    first_from,
+    marks_of_state,
+)
 
 if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start-up time)
     from markdown_it import MarkdownIt
@@ -52,191 +61,6 @@ if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start
 # block parsing (so the table rule does not split the cell) and swapped back in the formula.
 PIPE_STAND_IN = "\ue000"
 
-Found = tuple[int, int, int, bool]
-"""(content start, content end, after the closer, display) of a formula in a string."""
-
-_DELIMITER = re.compile(r"\$|\\[()[\]]")
-"""A dollar, or a backslash and a parenthesis or bracket: the marks a formula's bounds need."""
-_BACKTICK_RUN = re.compile(r"`+")
-
-
-class _Marks:
-    """Where the delimiters and code spans of one inline run are, found in one pass.
-
-    A mark preceded by an odd run of backslashes is escaped (markdown-it reads escapes left
-    to right, so `\\\\$` is an escaped backslash and a dollar). Marks inside code spans are
-    not kept.
-    """
-
-    __slots__ = ("bracket_closers", "dollars", "doubles", "openers", "paren_closers",
-                 "span_closes", "span_sizes", "span_starts")
-
-    def __init__(self, src: str) -> None:
-        self.dollars: list[int] = []
-        self.paren_closers: list[int] = []
-        self.bracket_closers: list[int] = []
-        self.openers: list[int] = []
-        """`\\(` and `\\[`."""
-        self.span_starts: list[int] = []
-        self.span_sizes: list[int] = []
-        self.span_closes: list[int] = []
-        """Where each code span's closing backtick run starts."""
-        if "`" in src:
-            self._find_code_spans(src)
-        spans = iter(zip(self.span_starts, self.span_closes, self.span_sizes, strict=True))
-        span_end = -1
-        span = next(spans, None)
-        for match in _DELIMITER.finditer(src):
-            index = match.start()
-            if index and src[index - 1] == "\\" and _escaped(src, index):
-                continue
-            while span is not None and index >= span[0]:
-                span_end = span[1] + span[2]
-                span = next(spans, None)
-            if index < span_end:
-                continue  # inside a code span
-            text = match.group()
-            if text == "$":
-                self.dollars.append(index)
-            elif text[1] == ")":
-                self.paren_closers.append(index)
-            elif text[1] == "]":
-                self.bracket_closers.append(index)
-            else:
-                self.openers.append(index)
-        dollars = self.dollars
-        self.doubles = [a for a, b in zip(dollars, dollars[1:], strict=False) if b == a + 1]
-
-    def _find_code_spans(self, src: str) -> None:
-        # A code span ends at the next run of exactly as many backticks (CommonMark); the
-        # backslashes inside it are literal, so its closer is looked up among the raw runs.
-        runs: dict[int, list[int]] = {}
-        for match in _BACKTICK_RUN.finditer(src):
-            runs.setdefault(match.end() - match.start(), []).append(match.start())
-        pos = 0
-        while (run := _BACKTICK_RUN.search(src, pos)) is not None:
-            index = run.start()
-            if index and src[index - 1] == "\\" and _escaped(src, index):
-                index += 1  # `\`` is a literal backtick; the rest of the run may open
-            size = run.end() - index
-            closes = runs.get(size, [])
-            found = bisect_left(closes, run.end())
-            if size and found < len(closes):
-                self.span_starts.append(index)
-                self.span_sizes.append(size)
-                self.span_closes.append(closes[found])
-                pos = closes[found] + size
-            else:
-                pos = run.end()  # no closer: the backticks are text
-
-    def limit(self, pos: int, end: int) -> int:
-        """Where a formula opened at `pos` must have closed: the next code span or `end`."""
-        found = bisect_right(self.span_starts, pos)
-        return min(end, self.span_starts[found]) if found < len(self.span_starts) else end
-
-
-def _escaped(src: str, index: int) -> bool:
-    """Whether an odd run of backslashes ends right before `index`."""
-    before = index
-    while before and src[before - 1] == "\\":
-        before -= 1
-    return (index - before) % 2 == 1
-
-
-def _first_from(positions: list[int], start: int) -> int | None:
-    found = bisect_left(positions, start)
-    return positions[found] if found < len(positions) else None
-
-
-_MARKS_KEY = "blogkit_math_marks"
-"""Where an inline run's marks are kept in the render's env: every rule call of the run
-shares them (one scan of the run, however many openers it has)."""
-
-
-def inline_marks(src: str) -> _Marks:
-    """The delimiters and code spans of an inline run (for `find_inline`'s `marks`)."""
-    return _Marks(src)
-
-
-def _marks_of_state(state: StateInline) -> _Marks:
-    kept = state.env.get(_MARKS_KEY)
-    if kept is None or kept[0] is not state.src:
-        kept = state.env[_MARKS_KEY] = (state.src, _Marks(state.src))
-    marks: _Marks = kept[1]
-    return marks
-
-
-def find_inline(src: str, pos: int, end: int,
-                marks: _Marks | Callable[[], _Marks] | None = None) -> Found | None:
-    """Find a formula starting at `pos`: return (content start, content end, after, display).
-
-    `marks`: those of `src`, or how to get them, when the caller has them (see `_closer`).
-    """
-    char = src[pos]
-    if char == "\\":
-        if pos + 1 >= end or src[pos + 1] not in "([":
-            return None
-        display = src[pos + 1] == "["
-        close = (_closer(src, pos + 2, end, "\\]", marks, _bracket_closers) if display
-                 else _closer(src, pos + 2, end, "\\)", marks, _paren_closers))
-        if close is None or close == pos + 2:
-            return None
-        return pos + 2, close, close + 2, display
-    if char != "$":
-        return None
-    if src.startswith("$$", pos):
-        close = _closer(src, pos + 2, end, "$$", marks, _doubles)
-        if close is None or not src[pos + 2:close].strip():
-            return None
-        return pos + 2, close, close + 2, True
-    if pos + 1 >= end or src[pos + 1].isspace():
-        return None
-    close = _closer(src, pos + 1, end, "$", marks, _dollars)  # Pandoc: the first `$` decides
-    if (close is None or src[close - 1].isspace()
-            or (close + 1 < end and src[close + 1].isdigit())):
-        return None
-    return pos + 1, close, close + 1, False
-
-
-def _closer(src: str, start: int, end: int, closer: str,
-            marks: _Marks | Callable[[], _Marks] | None,
-            positions: Callable[[_Marks], list[int]]) -> int | None:
-    """Where the formula whose content starts at `start` closes: None if it does not.
-
-    Most formulas are found by looking for the next `closer`. The run's marks (`_Marks`,
-    one scan of the run, kept for its every opener) answer instead when they are known
-    already, when there is no closer (so a run of unclosed openers stays linear), and when
-    a backtick before the closer (a code span ends the search) or a backslash right before
-    it (it may be escaped) needs them.
-    """
-    if not isinstance(marks, _Marks):
-        next_one = src.find(closer, start, end)
-        if (next_one != -1 and src[next_one - 1] != "\\"
-                and src.find("`", start, next_one) == -1):
-            return next_one
-        marks = _Marks(src) if marks is None else marks()
-    close = _first_from(positions(marks), start)
-    if close is None or close + len(closer) > marks.limit(start, end):
-        return None
-    return close
-
-
-def _bracket_closers(marks: _Marks) -> list[int]:
-    return marks.bracket_closers
-
-
-def _paren_closers(marks: _Marks) -> list[int]:
-    return marks.paren_closers
-
-
-def _doubles(marks: _Marks) -> list[int]:
-    return marks.doubles
-
-
-def _dollars(marks: _Marks) -> list[int]:
-    return marks.dollars
-
-
 InlineRule = Callable[["StateInline", bool], bool]
 BlockRule = Callable[["StateBlock", int, int, bool], bool]
 
@@ -246,9 +70,9 @@ def _inline_rule(kramdown: bool) -> InlineRule:
         """A formula in any of the four delimiters at `state.pos`."""
         if state.src[state.pos] not in "$\\":
             return False
-        kept = state.env.get(_MARKS_KEY)
+        kept = state.env.get(MARKS_KEY)
         marks = (kept[1] if kept is not None and kept[0] is state.src
-                 else lambda: _marks_of_state(state))
+                 else lambda: marks_of_state(state))
         found = find_inline(state.src, state.pos, state.posMax, marks)
         if found is None:
             return False
@@ -277,7 +101,7 @@ def math_code_span(state: StateInline, silent: bool) -> bool:
         inside += 1
     if not src.startswith(("$", " $", "\n$"), inside):  # cheap: most code spans are code
         return False
-    marks = _marks_of_state(state)
+    marks = marks_of_state(state)
     found = bisect_left(marks.span_starts, pos)
     if found == len(marks.span_starts) or marks.span_starts[found] != pos:
         return False
@@ -405,11 +229,11 @@ def _closer_in_line(text: str, closer: str) -> int:
     """Index of the first `closer` in one line, -1 for none, -2 when a code span comes first."""
     if "`" not in text:  # the common line: no code span to mind
         close = text.find(closer)
-        while close > 0 and text[close - 1] == "\\" and _escaped(text, close):
+        while close > 0 and text[close - 1] == "\\" and escaped(text, close):
             close = text.find(closer, close + 1)
         return close
-    marks = _Marks(text)
-    found = _first_from(marks.doubles if closer == "$$" else marks.bracket_closers, 0)
+    marks = Marks(text)
+    found = first_from(marks.doubles if closer == "$$" else marks.bracket_closers, 0)
     span = marks.span_starts[0] if marks.span_starts else None
     if span is not None and (found is None or span < found):
         return -2
@@ -460,7 +284,7 @@ def protect_table_pipes(src: str, code_spans: bool = False) -> str:
 
 def _protect_line(line: str, code_spans: bool) -> str:
     """The line with the pipes of its formulas swapped, found as the inline rules find them."""
-    marks = _Marks(line)
+    marks = Marks(line)
     chars: list[str] | None = None
     if code_spans:
         spans = zip(marks.span_starts, marks.span_sizes, marks.span_closes, strict=True)
@@ -527,38 +351,3 @@ def math_plugin(md: MarkdownIt, settings: MarkdownSettings) -> None:
                               {"alt": ["blockquote", "list"]})
     md.core.ruler.push("math_restore_pipes", _restore_pipes)
 
-
-_TEX_SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
-    "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ",
-    "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ",
-    "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
-    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "nabla": "∇", "partial": "∂", "infty": "∞",
-    "sum": "∑", "prod": "∏", "int": "∫", "in": "∈", "le": "≤", "leq": "≤", "ge": "≥",
-    "geq": "≥", "neq": "≠", "approx": "≈", "sim": "∼", "times": "×", "cdot": "·",
-    "mid": "|", "to": "→", "rightarrow": "→", "leftarrow": "←", "odot": "⊙", "pm": "±",
-    "ldots": "…", "cdots": "⋯", "log": "log", "exp": "exp", "min": "min", "max": "max",
-    "arg": "arg", "sqrt": "√", "|": "‖", "quad": " ", "qquad": " ", ",": " ", ";": " ",
-}
-_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[|,;!])\s*")
-
-
-def tex_to_text(tex: str) -> str:
-    """Reduce TeX to readable plain text for <title>, anchor ids and feed titles.
-
-    Greek letters and common operators become their Unicode characters; other commands drop
-    their backslash (\\mathbb{E} -> E); braces go. It is for reading, not for display.
-    """
-    def command(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in _TEX_SYMBOLS:
-            return _TEX_SYMBOLS[name]
-        if name in ("mathbb", "mathcal", "mathrm", "mathbf", "text", "operatorname", "left",
-                    "right", "big", "Big", "bigl", "bigr", "displaystyle", "!"):
-            return ""
-        return name
-
-    text = _TEX_COMMAND.sub(command, tex)
-    text = text.replace("{", "").replace("}", "").replace("\\", "")
-    return re.sub(r"\s+", " ", text).strip()

@@ -11,14 +11,9 @@ from markdown_it import MarkdownIt
 
 from blogkit.config import MarkdownSettings
 from blogkit.markdown import Body, create_markdown, render_body
-from blogkit.mdmath import (
-    PIPE_STAND_IN,
-    find_inline,
-    inline_marks,
-    math_plugin,
-    protect_table_pipes,
-    tex_to_text,
-)
+from blogkit.math_marks import find_inline, inline_marks
+from blogkit.mdmath import PIPE_STAND_IN, math_plugin, protect_table_pipes
+from blogkit.tex_text import tex_to_text
 
 Formula = tuple[str, str, str, bool]
 """(kind, TeX, opening delimiter, display): `I` an inline token, `B` a block token."""
