@@ -27,14 +27,16 @@ _TOP_KEYS = {
     "author",
     "math",
     "feeds",
+    "redirects",
     "theme",
     "extra",
 }
 _LANGUAGE_KEYS = {"code", "name", "title", "description", "hero", "ui"}
 _MATH_KEYS = {"macros", "dollars", "code_spans"}
-_FEED_KEYS = {"limit", "content"}
+_FEED_KEYS = {"limit", "content", "tags"}
 _FEED_CONTENT = ("full", "excerpt")
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,22 @@ class FeedSettings:
     """The newest posts in each feed."""
     content: str = "full"
     """`full`: each post's whole body; `excerpt`: its excerpt (summary) only."""
+    tags: bool = False
+    """True: every tag has its feeds too, beside its listing (as Hugo's `tags/x/index.xml`;
+    off by default: a site has many tags, and each is three more files)."""
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """One old path of the site that leads elsewhere (`redirects:` in blogkit.yaml): a
+    list page, feed or sitemap another tool wrote that blogkit has under another name."""
+
+    path: str
+    """From the site root, without the base path: `/posts/`, `/tags/vae/index.xml`."""
+    target: str
+    """From the site root too (`/archives/`), or a full URL."""
+    line: int | None
+    col: int | None
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,7 @@ class SiteConfig:
     """TeX macros available to every formula."""
     markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    redirects: tuple[Redirect, ...] = ()
     theme: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -218,6 +237,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
     macros = _macros(doc, data.get("math"), errors)
     markdown = _markdown_settings(doc, data.get("math"), errors)
     feeds = _feeds(doc, data.get("feeds"), errors)
+    redirects = _redirects(doc, data.get("redirects"), errors)
     author = data.get("author", "")
     if not isinstance(author, str):
         errors.append(doc.error(("author",), "author must be text"))
@@ -238,6 +258,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
         macros=macros,
         markdown=markdown,
         feeds=feeds,
+        redirects=redirects,
         theme=theme,
         extra=extra,
     )
@@ -405,7 +426,47 @@ def _feeds(doc: YamlDoc, value: Any, errors: list[SourceError]) -> FeedSettings:
                                 "full or excerpt", "full puts each post's whole text in the "
                                 "feeds, excerpt only its excerpt"))
         content = FeedSettings.content
-    return FeedSettings(limit=limit, content=content)
+    tags = value.get("tags", False)
+    if not isinstance(tags, bool):
+        errors.append(doc.error(("feeds", "tags"), "feeds tags must be true or false",
+                                "true gives every tag its own feeds, as every category has"))
+        tags = False
+    return FeedSettings(limit=limit, content=content, tags=tags)
+
+
+def site_root_path(name: str) -> str | None:
+    """The path from the site root that `name` (a path, or a full URL whose path is taken)
+    names, or None when it is none: relative, with a `..` segment, a query or a fragment."""
+    path = urlsplit(name).path if _SCHEME.match(name) else name
+    if not path.startswith("/") or "/../" in path + "/" or "?" in path or "#" in path:
+        return None
+    return path
+
+
+def _redirects(doc: YamlDoc, value: Any, errors: list[SourceError]) -> tuple[Redirect, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        errors.append(doc.error(("redirects",), "redirects must be a mapping of old paths to "
+                                "new ones", "e.g. redirects: {/posts/: /archives/}"))
+        return ()
+    found: list[Redirect] = []
+    for old, new in value.items():
+        path = site_root_path(old) if isinstance(old, str) else None
+        if path is None or path != old:
+            errors.append(doc.error(("redirects", old), f"redirect '{old}' is not a path "
+                                    "from the site root", "write the old path as the site's "
+                                    "root sees it, e.g. /posts/ or /tags/vae/index.xml",
+                                    key=True))
+            continue
+        if not isinstance(new, str) or not (_SCHEME.match(new) or site_root_path(new)):
+            errors.append(doc.error(("redirects", old), f"the target of redirect '{old}' is "
+                                    "not a path from the site root or a full URL",
+                                    "e.g. /archives/ or https://example.com/"))
+            continue
+        line, col = doc.where(("redirects", old), key=True)
+        found.append(Redirect(path, new, line, col))
+    return tuple(found)
 
 
 def _mapping(

@@ -25,9 +25,8 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from .config import SiteConfig
+from .config import SiteConfig, site_root_path
 from .content_walk import ContentScan, walk_content
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source
@@ -41,7 +40,6 @@ from .yamlpos import YamlDoc, load
 T = TypeVar("T")
 NAME_MAX = 255
 """Bytes a URL name may have, as a folder of the output (writer.NAME_MAX, the same limit)."""
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 POST_SHAPE = 4
 """What a kept Post is: bump it when Post's fields, or what a file is read as, change.
@@ -405,24 +403,14 @@ def _aliases(doc: YamlDoc, data: dict[str, Any], key: str, errors: list[SourceEr
     listed = isinstance(data.get(key), list)
     for index, name in enumerate(names_value(doc, data, key, errors)):
         place = (key, index) if listed else (key,)
-        path = urlsplit(name).path if _SCHEME.match(name) else name
-        if not path.startswith("/") or "/../" in path + "/" or "?" in path or "#" in path:
+        path = site_root_path(name)
+        if path is None:
             errors.append(doc.error(place, f"alias '{name}' is not a path from the site root",
                                     "write the old URL's path, e.g. /2019/09/23/vae.html or "
                                     "/posts/vae/"))
             continue
         found.append((path, doc.where(place)))
     return tuple(found) or None
-
-
-
-
-
-
-
-
-
-
 
 
 def _place(rel: str, stem: str) -> tuple[str, str, str]:

@@ -44,21 +44,23 @@ _OG_TERRITORY = {
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
-def feed_folder(config: SiteConfig, lang: str, category_slug: str | None = None) -> str:
-    """Root-relative folder (no base path) of a language's or a category's feeds."""
+def feed_folder(config: SiteConfig, lang: str, term_path: str | None = None) -> str:
+    """Root-relative folder (no base path) of a language's feeds, or of a category's or
+    tag's (`term_path`: `categories/3d-model/`, see `site.term_path`)."""
     prefix = config.lang_prefix(lang)
-    return f"{prefix}/categories/{category_slug}/" if category_slug else f"{prefix}/"
+    return f"{prefix}/{term_path}" if term_path else f"{prefix}/"
 
 
 def feed_links(
-    config: SiteConfig, lang: str, category: tuple[str, str] | None = None
+    config: SiteConfig, lang: str, term: tuple[str, str] | None = None
 ) -> tuple[FeedLinkView, ...]:
-    """Autodiscovery links: the language's feeds, then those of `category` (slug, label)."""
+    """Autodiscovery links: the language's feeds, then those of `term` (its path below the
+    language's prefix, its label): a category's, or a tag's when tags have feeds."""
     site_title = config.language(lang).title
     absolute = config.base_url.rstrip("/")
     groups = [(feed_folder(config, lang), site_title)]
-    if category is not None:
-        groups.append((feed_folder(config, lang, category[0]), f"{category[1]} | {site_title}"))
+    if term is not None:
+        groups.append((feed_folder(config, lang, term[0]), f"{term[1]} | {site_title}"))
     return tuple(FeedLinkView(f"{title} ({feed.name})", encode_url(absolute + folder + feed.file),
                               feed.media_type)
                  for folder, title in groups for feed in FEED_FORMATS)

@@ -204,9 +204,10 @@ def _feed_lists(site: Site) -> Iterable[tuple[str, str, str, str, tuple[Entry, .
         lang = language.code
         yield (lang, language.title, language.description, feed_folder(config, lang),
                site.posts[lang])
-        for term in site.categories[lang]:
+        terms = (*site.categories[lang], *(site.tags[lang] if config.feeds.tags else ()))
+        for term in terms:
             yield (lang, f"{term.label} | {language.title}", language.description,
-                   feed_folder(config, lang, term.slug), term.entries)
+                   feed_folder(config, lang, term.url_path), term.entries)
 
 
 def _changed(entry: Entry) -> datetime:

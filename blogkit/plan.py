@@ -84,9 +84,9 @@ def plan(site: Site, memo: PlanMemo | None = None) -> list[PageJob]:
 def _check_aliases(site: Site, jobs: Sequence[PageJob]) -> None:
     """Raise BuildError for an alias that is a page's URL or another alias (at its line):
     here, where every page's path is known, before anything is written."""
-    from .redirects import alias_errors, has_aliases  # most sites have no aliases
+    from .redirects import alias_errors, has_redirects  # most sites have none
 
-    if has_aliases(site):
+    if has_redirects(site):
         errors = alias_errors(site, (job.path for job in jobs))
         if errors:
             raise BuildError(errors)

@@ -7,9 +7,12 @@ new URL) and a visible link (for readers and clients that follow neither). Hosts
 a `_redirects` file (Netlify, Cloudflare Pages) answer the same paths with a real 301
 instead, which is better still; that file also sends the feed paths of Hugo (`index.xml`,
 RSS) and jekyll-feed (`feed.xml`, Atom) to blogkit's feeds, so subscribers of a moved blog
-keep getting posts (a feed reader follows no meta refresh, so those need the 301).
+keep getting posts (a feed reader follows no meta refresh, so those need the 301). A
+bundle's old URL sends its files on too (`/old/vae/elbo.png`, a `:splat` rule), and
+`redirects:` of blogkit.yaml adds the paths that are no post's: the list pages, feeds and
+sitemaps the other tool wrote (an importer writes them).
 
-Nothing here runs for a site without aliases: `has_aliases` is the cheap check first.
+Nothing here runs for a site without either: `has_redirects` is the cheap check first.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .config import CONFIG_NAME, Redirect
 from .errors import SourceError
-from .site import Entry, Site
+from .site import Entry, Site, site_paths
 from .templates import encode_url
 
 if TYPE_CHECKING:  # render imports plan, which imports this module
@@ -61,10 +65,12 @@ def alias_file(path: str) -> str:
     return inner + "/index.html"
 
 
-def has_aliases(site: Site) -> bool:
-    """Whether any published post or page has an alias (most sites: none)."""
-    return any(entry.post.aliases for entries in (*site.posts.values(), *site.pages.values())
-               for entry in entries)
+def has_redirects(site: Site) -> bool:
+    """Whether any published post or page has an alias, or blogkit.yaml `redirects:` (most
+    sites: neither)."""
+    return bool(site.config.redirects) or any(
+        entry.post.aliases for entries in (*site.posts.values(), *site.pages.values())
+        for entry in entries)
 
 
 def aliases(site: Site) -> list[Alias]:
@@ -85,9 +91,9 @@ def _places(paths: Sequence[str], places: Sequence[tuple[int | None, int | None]
 
 
 def alias_errors(site: Site, page_paths: Iterable[str]) -> list[SourceError]:
-    """An alias whose file is a page's, another alias's, or that leads to its own post,
-    each an error at the alias's line: one of the two would silently lose."""
-    if not has_aliases(site):
+    """An alias whose file is a page's or another alias's, each an error at the alias's
+    line, and the same for a redirect of blogkit.yaml: one of the two would silently lose."""
+    if not has_redirects(site):
         return []
     pages = set(page_paths)
     taken: dict[str, Alias] = {}
@@ -110,19 +116,47 @@ def alias_errors(site: Site, page_paths: Iterable[str]) -> list[SourceError]:
                 "an old URL can lead to one post only: remove it from one of them"))
         else:
             taken[file] = alias
+    return errors + _site_redirect_errors(site, pages, taken)
+
+
+def _site_redirect_errors(site: Site, pages: set[str], aliased: dict[str, Alias]
+                          ) -> list[SourceError]:
+    if not site.config.redirects:
+        return []
+    published = site_paths(site, ())  # pages, feeds, sitemap: what the build writes itself
+    source = site.config.root / CONFIG_NAME
+    errors: list[SourceError] = []
+    seen: set[str] = set()
+    for redirect in site.config.redirects:
+        file = alias_file(redirect.path)
+        folder = file.removesuffix("index.html")
+        if file in pages or "/" + file in published or "/" + folder in published:
+            errors.append(SourceError(
+                source, redirect.line, redirect.col,
+                f"redirect '{redirect.path}' is the path of a file this site writes ({file})",
+                "remove the redirect: that path is answered already"))
+        elif file in aliased or file in seen:
+            owner = aliased[file].entry.post.rel if file in aliased else "another redirect"
+            errors.append(SourceError(
+                source, redirect.line, redirect.col,
+                f"redirect '{redirect.path}' answers the same path as {owner}",
+                "an old path can lead to one place only: remove one of them"))
+        seen.add(file)
     return errors
 
 
 def redirect_files(site: Site) -> list[Output]:
-    """Every alias's page, and `_redirects`; none without aliases. Their bytes depend on
-    the site alone, so an unchanged site writes the same files (in builds and in serve)."""
-    if not has_aliases(site):
+    """Every alias's page and every page-like redirect's, and `_redirects`; none without
+    either. Their bytes depend on the site alone, so an unchanged site writes the same files
+    (in builds and in serve)."""
+    if not has_redirects(site):
         return []
     from .render import Output
 
     config = site.config
     base_path = config.base_path.rstrip("/")
     absolute = config.base_url.rstrip("/")
+    default_lang, source = config.default_language.code, config.root / CONFIG_NAME
     files: dict[str, Output] = {}
     rules: list[str] = []
     for alias in aliases(site):
@@ -135,6 +169,14 @@ def redirect_files(site: Site) -> list[Output]:
         files[alias.file] = Output(alias.file, page, f"the redirect of alias '{alias.path}'",
                                    post.source)
         rules.append(f"{encode_url(base_path + alias.path)} {target} 301")
+        if alias.path.endswith("/") and post.assets:  # the bundle's files moved with it
+            rules.append(f"{encode_url(base_path + alias.path)}* {target}:splat 301")
+    for redirect in config.redirects:
+        file, target = alias_file(redirect.path), _site_target(site, redirect)
+        if file.endswith(".html") and file not in files:  # not a feed: a reader's page
+            page = redirect_page(redirect.target, target, _absolute(site, redirect), default_lang)
+            files[file] = Output(file, page, f"the redirect of '{redirect.path}'", source)
+        rules.append(f"{encode_url(base_path + redirect.path)} {target} 301")
     for language in config.languages:
         prefix = base_path + config.lang_prefix(language.code)
         for old, new in OLD_FEEDS:
@@ -143,6 +185,19 @@ def redirect_files(site: Site) -> list[Output]:
             "Pages (other hosts serve the redirect pages at the same paths).\n"
             + "".join(rule + "\n" for rule in rules))
     return [*files.values(), Output(REDIRECTS_FILE, text.encode("utf-8"), "redirects")]
+
+
+def _site_target(site: Site, redirect: Redirect) -> str:
+    """Where a redirect of blogkit.yaml leads, as a link of the built site."""
+    if redirect.target.startswith("/"):
+        return encode_url(site.config.base_path.rstrip("/") + redirect.target)
+    return redirect.target
+
+
+def _absolute(site: Site, redirect: Redirect) -> str:
+    if redirect.target.startswith("/"):
+        return encode_url(site.config.base_url.rstrip("/") + redirect.target)
+    return redirect.target
 
 
 def redirect_page(title: str, target: str, canonical: str, lang: str) -> bytes:

@@ -19,7 +19,7 @@ from .errors import SourceError
 from .i18n import load_ui
 from .meta import feed_links, social
 from .plan import PageId, PageJob, site_url
-from .site import Site
+from .site import Site, term_path
 from .templates import LinkView, PageMeta, PostView, SiteView, encode_url, site_environment
 
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
@@ -236,13 +236,15 @@ def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
     title = site_title if job.page_id == ("home", 1) else f"{job.title} | {site_title}"
     canonical = encode_url(absolute + job.url)
     description = job.description or config.language(job.lang).description
-    term = job.context.get("term") if job.page_id[0] == "categories" else None
+    with_feeds = ("categories", "tags") if config.feeds.tags else ("categories",)
+    term = job.context.get("term") if job.page_id[0] in with_feeds else None
     post = job.context.get("post")
     return PageMeta(
         lang=job.lang, url=site_url(config, job.url), canonical=canonical, title=title,
         description=description, alternates=translated, switcher=tuple(switcher),
         needs_math=job.needs_math, nav=tuple(nav),
-        feeds=feed_links(config, job.lang, (term.slug, term.label) if term else None),
+        feeds=feed_links(config, job.lang,
+                         (term_path(term.kind, term.slug), term.label) if term else None),
         social=social(config, job.lang, job.title, canonical, description,
                       tuple(a.lang for a in translated if a.lang != "x-default"),
                       post if isinstance(post, PostView) else None, job.page_id[0] == "post"),

@@ -216,13 +216,14 @@ def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
             paths.add(f"{prefix}/{kind}/")
             for term in terms:
                 listing(f"{prefix}/{term.url_path}", len(term.entries))
-                if kind == "categories":
+                if kind == "categories" or config.feeds.tags:
                     feeds(f"{prefix}/{term.url_path}")
     return frozenset(paths)
 
 
 _FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
-"""The feeds beside each home and category listing (outputs.FEED_FORMATS)."""
+"""The feeds beside each home and category listing, and each tag's with `feeds.tags`
+(outputs.FEED_FORMATS)."""
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def post_view(updated_iso: str = "", extra: dict[str, Any] | None = None) -> Pos
 
 
 @pytest.mark.parametrize(("lang", "category", "folder"), [
-    ("zh", None, "/"), ("en", None, "/en/"), ("zh", "生成模型", "/categories/生成模型/"),
-    ("en", "generative-model", "/en/categories/generative-model/"),
+    ("zh", None, "/"), ("en", None, "/en/"),
+    ("zh", "categories/生成模型/", "/categories/生成模型/"), ("en", "tags/vae/", "/en/tags/vae/"),
 ])
 def test_feed_folder_has_the_language_prefix_but_no_base_path(
         lang: str, category: str | None, folder: str) -> None:
@@ -56,7 +56,7 @@ def test_feed_folder_has_the_language_prefix_but_no_base_path(
 def test_feed_links_are_the_language_s_then_the_category_s_in_every_format() -> None:
     assert [f.file for f in FEED_FORMATS] == ["atom.xml", "rss.xml", "feed.json"]
     category = "https://example.com/blog/categories/%E7%94%9F%E6%88%90%E6%A8%A1%E5%9E%8B/"
-    assert feed_links(CONFIG, "zh", ("生成模型", "生成模型")) == (
+    assert feed_links(CONFIG, "zh", ("categories/生成模型/", "生成模型")) == (
         FeedLinkView("测试博客 (Atom)", "https://example.com/blog/atom.xml",
                      "application/atom+xml"),
         FeedLinkView("测试博客 (RSS)", "https://example.com/blog/rss.xml", "application/rss+xml"),

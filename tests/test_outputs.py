@@ -126,6 +126,23 @@ def test_category_feeds_hold_only_their_category(output: Path) -> None:
             assert all(label in [tag.term for tag in e.tags] for e in parsed.entries)
 
 
+def test_tags_have_feeds_only_when_asked(output: Path, tmp_path: Path) -> None:
+    assert not list(output.glob("**/tags/*/*.xml"))  # the default: none
+    root = make_site(tmp_path / "site", {
+        "content/posts/a.md": post("A", "2025-01-01", "a", tags=["VAE", "扩散"]),
+        "content/posts/b.md": post("B", "2025-01-02", "b", tags=["扩散"]),
+        "content/posts/c.md": post("C", "2025-01-03", "c"),
+    }, feeds={"tags": True})
+    public = build_site(root).output
+    for tag, names in (("vae", ["a"]), ("扩散", ["b", "a"])):
+        for name in FEEDS:
+            parsed = feed(public, f"tags/{tag}/{name}")
+            assert [entry.link for entry in parsed.entries] == post_urls("", names)
+        links = feed_links(head(public, f"tags/{tag}/index.html")[1])
+        assert links[3] == ("application/atom+xml", f"{BASE}tags/{quote(tag)}/atom.xml"), links
+    assert len(feed_links(head(public, "index.html")[1])) == 3
+
+
 def test_feed_times_are_rfc3339_with_their_zone(output: Path) -> None:
     root = ET.parse(output / "atom.xml").getroot()
     times = [el.text or "" for el in root.iter() if el.tag in (f"{ATOM}updated",

@@ -66,6 +66,68 @@ def test_an_alias_on_a_page_is_an_error_at_its_line(tmp_path: Path) -> None:
     ]
 
 
+def test_blogkit_yaml_redirects_and_a_bundle_s_files(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "content/posts/vae/index.md": post("VAE", "2025-01-01", "![](elbo.png)",
+                                           aliases=["/2019/09/vae/", "/vae.html"]),
+        "content/posts/vae/elbo.png": b"\x89PNG\r\n\x1a\n",
+        "content/posts/plain.md": post("Plain", "2025-01-02", "x", aliases=["/old/plain/"]),
+    }, redirects={"/posts/": "/archives/", "/posts/index.xml": "/rss.xml",
+                  "/zh/": "/", "/标签/": "https://example.org/tags/"})
+    build_site(tmp_path)
+    out = files(tmp_path / "public")
+    rules = out["_redirects"].decode().splitlines()[1:]
+    assert rules[:7] == [  # the posts newest first, then blogkit.yaml's in its order
+        "/blog/old/plain/ /blog/posts/plain/ 301",  # no bundle: no files to send on
+        "/blog/2019/09/vae/ /blog/posts/vae/ 301",
+        "/blog/2019/09/vae/* /blog/posts/vae/:splat 301",  # elbo.png at its old URL
+        "/blog/vae.html /blog/posts/vae/ 301",  # a file's URL: no folder of files below it
+        "/blog/posts/ /blog/archives/ 301",
+        "/blog/posts/index.xml /blog/rss.xml 301",
+        "/blog/zh/ /blog/ 301"]
+    assert rules[7] == "/blog/%E6%A0%87%E7%AD%BE/ https://example.org/tags/ 301"
+    assert b'http-equiv="refresh" content="0; url=/blog/archives/"' in out["posts/index.html"]
+    assert b'<link rel="canonical" href="https://example.com/blog/">' in out["zh/index.html"]
+    assert b"url=https://example.org/tags/" in out["标签/index.html"]
+    assert "posts/index.xml" not in out  # a feed reader follows no page: the 301 only
+
+
+def test_a_redirect_where_the_site_has_a_file_is_an_error_at_its_line(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "content/posts/a.md": post("A", "2025-01-01", "x", aliases=["/old/a/"]),
+    }, redirects={"/posts/a/": "/", "/rss.xml": "/atom.xml", "/old/a": "/", "/fine/": "/"})
+    with pytest.raises(BuildError) as raised:
+        build_site(tmp_path)
+    lines = (tmp_path / "blogkit.yaml").read_text().splitlines()
+    shown = [(e.path.name, lines[e.line - 1][e.col - 1:].split(":")[0], e.message)
+             for e in raised.value.errors if e.line and e.col]  # the key, at line:col
+    assert shown == [
+        ("blogkit.yaml", "/posts/a/", "redirect '/posts/a/' is the path of a file this site "
+         "writes (posts/a/index.html)"),
+        ("blogkit.yaml", "/rss.xml", "redirect '/rss.xml' is the path of a file this site "
+         "writes (rss.xml)"),
+        ("blogkit.yaml", "/old/a", "redirect '/old/a' answers the same path as posts/a.md")]
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("redirects: [/a/]", "redirects must be a mapping of old paths to new ones"),
+    ("redirects: {old/: /}", "redirect 'old/' is not a path from the site root"),
+    ("redirects: {/a/../../b/: /}", "redirect '/a/../../b/' is not a path from the site root"),
+    ("redirects: {/a/: 3}", "the target of redirect '/a/' is not a path from the site root"),
+])
+def test_a_malformed_redirect_is_a_positioned_error(tmp_path: Path, setting: str,
+                                                    message: str) -> None:
+    make_site(tmp_path, {"content/posts/a.md": post("A", "2025-01-01", "x")})
+    with (tmp_path / "blogkit.yaml").open("a") as config:
+        config.write(setting + "\n")
+    with pytest.raises(BuildError) as raised:
+        build_site(tmp_path)
+    [error] = raised.value.errors
+    assert error.path.name == "blogkit.yaml" and error.line is not None
+    assert error.message.startswith(message), error.message
+    assert not (tmp_path / "public").exists()
+
+
 def test_incremental_builds_write_the_same_bytes(tmp_path: Path) -> None:
     redirects = ("2019/09/23/vae.html", "old/vae/index.html", "ddpm/index.html", "_redirects")
     build_site(aliased_site(tmp_path))
