@@ -171,9 +171,13 @@ def redirect_files(site: Site) -> list[Output]:
         rules.append(f"{encode_url(base_path + alias.path)} {target} 301")
         if alias.path.endswith("/") and post.assets:  # the bundle's files moved with it
             rules.append(f"{encode_url(base_path + alias.path)}* {target}:splat 301")
+    # A page that differs from one of the site's only in case (Hexo's `/tags/VAE/`, the
+    # site's `/tags/vae/`) would overwrite it on a case-insensitive disk: the 301 only.
+    folded = {path.casefold() for path in site_paths(site, ())} if config.redirects else set()
     for redirect in config.redirects:
         file, target = alias_file(redirect.path), _site_target(site, redirect)
-        if file.endswith(".html") and file not in files:  # not a feed: a reader's page
+        page_like = file.endswith(".html") and file not in files  # not a feed: a reader's
+        if page_like and "/" + file.removesuffix("index.html").casefold() not in folded:
             page = redirect_page(redirect.target, target, _absolute(site, redirect), default_lang)
             files[file] = Output(file, page, f"the redirect of '{redirect.path}'", source)
         rules.append(f"{encode_url(base_path + redirect.path)} {target} 301")

@@ -61,6 +61,10 @@ class SourcePost:
     body: str = ""
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    section: str = ""
+    """Hugo's section (the first folder under content/) it was in."""
+    category_chain: bool = False
+    """Hexo: `categories` is one hierarchy (the second inside the first), not a list."""
 
 
 @dataclass
@@ -78,6 +82,10 @@ class SourceSite:
     math: dict[str, Any] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     """Shortcode stubs to write (`templates/shortcodes/NAME.html`: text)."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Old paths that are no post's (list pages, feeds, sitemaps) → blogkit's paths."""
+    tag_feeds: bool = False
+    """The source had a feed per tag (Hugo): blogkit's `feeds.tags`."""
 
 
 def words(value: Any) -> list[str]:
@@ -216,6 +224,10 @@ def config_text(site: SourceSite, categories: list[str]) -> str:
     data["categories"] = {name: {} for name in categories}
     if site.math:
         data["math"] = site.math
+    if site.tag_feeds:
+        data["feeds"] = {"tags": True}
+    if site.redirects:
+        data["redirects"] = site.redirects
     return (f"# Made by `blogkit import {site.tool}` from {site.root.name}; see IMPORT.md.\n"
             + dump(data))
 

@@ -5,11 +5,13 @@ static files. Tag plugins blogkit renders (asset_img, post_link, codeblock, note
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..i18n import slugify
 from .convert import LANGUAGE_NAMES, LanguageSpec, SourcePost, SourceSite, check_images, words
 from .frontmatter import moment
 from .jekyll import _split
@@ -65,7 +67,58 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
         post.body = post.front.body
         bundle = {to.split("/", 2)[-1] for _, to in post.assets}
         check_images(post, bundle, statics, report, _asset_imgs(post))
+    site.redirects = list_redirects(site)
+    if site.redirects:
+        report.note("setting", "_config.yml", None, f"`redirects:` {len(site.redirects)} paths "
+                    "of Hexo's list pages (archives by year and month, categories inside "
+                    "categories, tags and categories under Hexo's spelling) lead to blogkit's")
     return site
+
+
+_HEXO_SEPARATORS = re.compile(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+")
+
+
+def _hexo_slug(name: str) -> str:
+    """A category's or tag's name in Hexo's URLs (hexo-util `slugize`, case kept)."""
+    return _HEXO_SEPARATORS.sub("-", name).strip("-")
+
+
+def list_redirects(site: SourceSite) -> dict[str, str]:
+    """Hexo's list pages that blogkit names otherwise: `/archives/2019/` and
+    `/archives/2019/09/` (blogkit has one archive), a category inside another
+    (`/categories/A/B/`), and terms Hexo spells otherwise (`/tags/Deep-Learning/`)."""
+    found: dict[str, str] = {}
+    per_page = site.per_page
+
+    def lead(old: str, new: str, count: int) -> None:
+        for number in range(1, -(-count // per_page) + 1):
+            page = f"page/{number}/" if number > 1 else ""
+            if old != new:
+                found.setdefault(old + page, new + (page if new != "/archives/" else ""))
+
+    posts = [post for post in site.posts if post.kind == "post" and post.date]
+    months: dict[str, int] = {}
+    for post in posts:
+        assert post.date is not None
+        for folder in (post.date.strftime("%Y/"), post.date.strftime("%Y/%m/")):
+            months[folder] = months.get(folder, 0) + 1
+    for folder, count in months.items():
+        lead(f"/archives/{folder}", "/archives/", count)
+    terms: dict[tuple[str, str], int] = {}
+    for post in posts:
+        chain = post.categories if post.category_chain else []
+        for depth in range(1, len(chain) + 1):  # a hierarchy: /categories/A/B/
+            path = "/".join(_hexo_slug(name) for name in chain[:depth])
+            key = (f"/categories/{path}/", f"/categories/{slugify(chain[depth - 1])}/")
+            terms[key] = terms.get(key, 0) + 1
+        for kind, names in (("categories", [] if chain else post.categories),
+                            ("tags", post.tags)):
+            for name in names:
+                key = (f"/{kind}/{_hexo_slug(name)}/", f"/{kind}/{slugify(name)}/")
+                terms[key] = terms.get(key, 0) + 1
+    for (old, new), count in terms.items():
+        lead(old, new, count)
+    return found
 
 
 def _in_asset_folder(path: Path, posts_dir: Path) -> bool:
@@ -109,7 +162,8 @@ def _post(site: SourceSite, path: Path, rel: str, inner: Path, pattern: str,
     slug = str(abbrlink) if abbrlink and ":abbrlink" in pattern else None
     site.posts.append(SourcePost(path, rel, "post", dest, site.languages[0].code, front, name,
                                  when, old, slug, assets, categories=categories,
-                                 tags=words(front.data.get("tags"))))
+                                 tags=words(front.data.get("tags")),
+                                 category_chain=bool(flattened)))
 
 
 def _categories(value: Any) -> tuple[list[str], list[str]]:
@@ -136,7 +190,5 @@ def _page(site: SourceSite, path: Path, rel: str, inner: str, report: ImportRepo
 
 
 def _asset_imgs(post: SourcePost) -> list[tuple[str, int]]:
-    import re
-
     return [(m.group(1), post.body.count("\n", 0, m.start()))
             for m in re.finditer(r"\{%\s*asset_img\s+(\S+)", post.body)]

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..i18n import slugify
 from .convert import (
     LANGUAGE_NAMES,
     LanguageSpec,
@@ -103,7 +104,59 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
     if site.math.get("code_spans"):
         report.note("setting", found.name if found else "hugo.toml", None,
                     "`math.code_spans: true`: posts wrap formulas in backticks")
+    site.redirects = list_redirects(site, codes, in_subdir, ugly)
+    site.tag_feeds = any(post.tags for post in site.posts)
+    if site.redirects:
+        report.note("setting", found.name if found else "hugo.toml", None,
+                    f"`redirects:` {len(site.redirects)} paths of Hugo's list pages, feeds and "
+                    "sitemaps lead to blogkit's (section lists to the archive)")
+    for taxonomy in config.get("taxonomies") or {}:
+        if taxonomy not in ("category", "tag"):
+            report.note("skipped", found.name if found else "hugo.toml", None,
+                        f"taxonomy `{taxonomy}`: blogkit has categories and tags only; its "
+                        "terms stay in `extra` and its pages are not made")
     return site
+
+
+def list_redirects(site: SourceSite, codes: list[str], in_subdir: bool, ugly: bool
+                   ) -> dict[str, str]:
+    """What Hugo wrote besides the pages, each language's: section lists, the `page/1/`
+    aliases of every list, feeds (`index.xml`) of sections, taxonomies and terms, its
+    per-language sitemaps and the default language's `/zh/` alias → blogkit's paths."""
+    found: dict[str, str] = {}
+    html = ".html" if ugly else "/"
+
+    def lead(old: str, new: str) -> None:
+        if old != new:
+            found.setdefault(old, new)
+
+    for code in codes:
+        old = f"/{code}" if code != codes[0] or in_subdir else ""
+        new = f"/{code}" if code != codes[0] else ""
+        posts = [post for post in site.posts if post.lang == code and post.kind == "post"]
+        lead(f"{old}/", f"{new}/")
+        lead(f"{old}/page/1{html}", f"{new}/")
+        if len(codes) > 1:
+            lead(f"/{code}/sitemap.xml", "/sitemap.xml")
+            if code == codes[0] and not in_subdir:
+                lead(f"/{code}/", "/")
+        sections = sorted({post.section for post in posts if post.section})
+        for section in sections:
+            count = sum(post.section == section for post in posts)
+            for number in range(1, max(1, -(-count // site.per_page)) + 1):
+                lead(f"{old}/{section}/page/{number}{html}", f"{new}/archives/")
+            lead(f"{old}/{section}{html}", f"{new}/archives/")
+            lead(f"{old}/{section}/index.xml", f"{new}/rss.xml")
+        for kind, key in (("categories", "categories"), ("tags", "tags")):
+            lead(f"{old}/{kind}{html}", f"{new}/{kind}/")
+            lead(f"{old}/{kind}/page/1{html}", f"{new}/{kind}/")
+            lead(f"{old}/{kind}/index.xml", f"{new}/rss.xml")
+            for term in sorted({t for post in posts for t in getattr(post, key)}):
+                hugo_term, slug = _urlize(term), slugify(term)
+                lead(f"{old}/{kind}/{hugo_term}{html}", f"{new}/{kind}/{slug}/")
+                lead(f"{old}/{kind}/{hugo_term}/page/1{html}", f"{new}/{kind}/{slug}/")
+                lead(f"{old}/{kind}/{hugo_term}/index.xml", f"{new}/{kind}/{slug}/rss.xml")
+    return found
 
 
 def _file(site: SourceSite, path: Path, content: Path, folder_lang: str | None,
@@ -171,7 +224,7 @@ def _file(site: SourceSite, path: Path, content: Path, folder_lang: str | None,
     post = SourcePost(path, rel, kind, dest, lang, front, name, when, old,
                       str(slug) if slug else None, assets,
                       categories=words(front.data.get("categories")),
-                      tags=words(front.data.get("tags")))
+                      tags=words(front.data.get("tags")), section=section)
     site.posts.append(post)
 
 

@@ -100,6 +100,10 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
         site.math["dollars"] = "kramdown"
         report.note("setting", "_config.yml", None, "`math.dollars: kramdown`: posts write "
                     "`$$..$$` in running text, which kramdown reads as inline math")
+    if config.get("paginate"):  # jekyll-paginate's `/page2/`: blogkit's `/page/2/`
+        count = sum(post.kind == "post" for post in site.posts)
+        site.redirects = {f"/page{number}/": f"/page/{number}/"
+                          for number in range(2, -(-count // site.per_page) + 1)}
     return site
 
 
