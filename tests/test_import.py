@@ -126,6 +126,27 @@ def test_jekyll_kramdown_math_nested_posts_and_post_url(tmp_path: Path) -> None:
     assert "/notes/feed.xml /notes/atom.xml 301" in redirects
 
 
+def test_drafts_come_over_as_drafts(tmp_path: Path) -> None:
+    """Jekyll's and Hexo's `_drafts/`: posts with `draft: true` (dated by their `date:`, else
+    by the file's time, as `jekyll --drafts` does), left out of a build, in one with --drafts."""
+    from blogkit.build import BuildOptions, build
+
+    dest, public = imported("jekyll", tmp_path)
+    draft = front(dest / "content/posts/flow-matching.md")
+    assert draft["draft"] is True and draft["title"] == "Flow matching, a first look"
+    assert isinstance(draft["date"], str) and "aliases" not in draft
+    assert "`_drafts/flow-matching.md`: a draft without `date:`: the file's time" in \
+        (dest / REPORT_NAME).read_text()
+    assert "posts/flow-matching/index.html" not in public
+    build(BuildOptions(source=dest, output=tmp_path / "with-drafts", drafts=True))
+    shown = (tmp_path / "with-drafts/posts/flow-matching/index.html").read_text()
+    assert shown.count('class="katex"') == 1  # kramdown's $$ in running text: inline
+    hexo, _ = imported("hexo", tmp_path)
+    score = front(hexo / "content/posts/score.md")
+    assert score["draft"] is True and score["date"] == "2020-03-01 08:00:00"
+    assert "source/_drafts" not in (hexo / REPORT_NAME).read_text()  # nothing skipped
+
+
 def test_dry_run_writes_nothing_and_reports_the_same(tmp_path: Path) -> None:
     dest = tmp_path / "out"
     dry = import_site("hexo", SOURCES / "hexo", dest, dry_run=True)

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from ..i18n import slugify
 from ..other_tools import OTHER_TOOLS_KEYS
-from .frontmatter import FrontMatter, date_text
+from .frontmatter import FrontMatter, date_text, moment
 from .report import ImportReport
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français",
@@ -99,6 +100,20 @@ def words(value: Any) -> list[str]:
             found += words(item)
         return found
     return [str(value)]
+
+
+def draft_date(path: Path, rel: str, front: FrontMatter, zone: str,
+               report: ImportReport) -> datetime:
+    """A draft's date: its `date:`, else the file's time, as Jekyll's `--drafts` and
+    Hexo's `hexo publish` take it (reported: the author may want another)."""
+    when = moment(front.data.get("date"), zone)
+    if when is None:
+        when = datetime.fromtimestamp(int(path.stat().st_mtime), ZoneInfo(zone))
+        report.note("mapped", rel, None, f"a draft without `date:`: the file's time, "
+                    f"{when:%Y-%m-%d %H:%M}, is its date")
+        front.data["date"] = when.strftime("%Y-%m-%d %H:%M:%S")
+    front.data["draft"] = True
+    return when
 
 
 def new_url(post: SourcePost, prefix: str) -> str:

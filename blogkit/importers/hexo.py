@@ -12,7 +12,15 @@ from typing import Any
 import yaml
 
 from ..i18n import slugify
-from .convert import LANGUAGE_NAMES, LanguageSpec, SourcePost, SourceSite, check_images, words
+from .convert import (
+    LANGUAGE_NAMES,
+    LanguageSpec,
+    SourcePost,
+    SourceSite,
+    check_images,
+    draft_date,
+    words,
+)
 from .frontmatter import moment
 from .jekyll import _split
 from .permalinks import date_values, expand
@@ -43,7 +51,7 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
     pattern = str(config.get("permalink") or ":year/:month/:day/:title/")
     default_category = str(config.get("default_category") or "uncategorized")
     source = root / "source"
-    posts_dir = source / "_posts"
+    posts_dir, drafts_dir = source / "_posts", source / "_drafts"
     for path in sorted(source.rglob("*")) if source.is_dir() else []:
         rel = path.relative_to(root).as_posix()
         inner = path.relative_to(source).as_posix()
@@ -54,9 +62,14 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
                 _post(site, path, rel, path.relative_to(posts_dir), pattern,
                       default_category, report)
             continue
+        if path.is_relative_to(drafts_dir):
+            if path.suffix in _MARKDOWN and not _in_asset_folder(path, drafts_dir):
+                _post(site, path, rel, path.relative_to(drafts_dir), pattern,
+                      default_category, report, draft=True)
+            continue
         if inner.startswith("_"):
-            report.note("skipped", rel, None, "Hexo does not publish it (`_drafts` and other "
-                        "folders starting with `_`)")
+            report.note("skipped", rel, None, "Hexo does not publish it (a folder starting "
+                        "with `_`)")
             continue
         if path.suffix in _MARKDOWN:
             _page(site, path, rel, inner, report)
@@ -132,11 +145,13 @@ def _in_asset_folder(path: Path, posts_dir: Path) -> bool:
 
 
 def _post(site: SourceSite, path: Path, rel: str, inner: Path, pattern: str,
-          default_category: str, report: ImportReport) -> None:
+          default_category: str, report: ImportReport, draft: bool = False) -> None:
+    """A post of `_posts/`, or with `draft` of `_drafts/` (`draft: true`, no old URL)."""
     front = _split(path, rel, report)
     if front is None:
         return
-    when = moment(front.data.get("date"), site.timezone)
+    when = draft_date(path, rel, front, site.timezone, report) if draft else \
+        moment(front.data.get("date"), site.timezone)
     if when is None:
         report.note("skipped", rel, front.line("date"), "no `date` (Hexo would take the "
                     "file's time): add one")
@@ -152,8 +167,8 @@ def _post(site: SourceSite, path: Path, rel: str, inner: Path, pattern: str,
     values = {**date_values(when), "title": title, "name": name, "post_title": title,
               "abbrlink": str(abbrlink or ""),
               "category": "/".join(c.lower() for c in categories) or default_category}
-    old = "/" + str(front.data["permalink"]).lstrip("/") if front.data.get("permalink") \
-        else expand(pattern, values)
+    old = None if draft else "/" + str(front.data["permalink"]).lstrip("/") \
+        if front.data.get("permalink") else expand(pattern, values)
     assets_dir = path.with_suffix("")
     assets = [(f, f"posts/{name}/{f.relative_to(assets_dir).as_posix()}")
               for f in sorted(assets_dir.rglob("*")) if f.is_file()] \

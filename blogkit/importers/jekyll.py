@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .convert import LanguageSpec, SourcePost, SourceSite, check_images, words
+from .convert import LanguageSpec, SourcePost, SourceSite, check_images, draft_date, words
 from .frontmatter import Unreadable, moment, split
 from .permalinks import date_values, expand
 from .report import ImportReport
@@ -74,9 +74,8 @@ def read(root: Path, lang: str | None, report: ImportReport) -> SourceSite:
                 _page(site, path, rel, "/".join([collection, *parts[1:]]),
                       str(settings.get("permalink") or "/:collection/:path:output_ext"),
                       collection, report)
-            elif parts[0] == "_drafts":
-                report.note("skipped", rel, None, "a draft (it has no date): move it to "
-                            "content/posts/ with a `date:` and `draft: true`")
+            elif parts[0] == "_drafts" and path.suffix in _MARKDOWN:
+                _draft(site, path, rel, names, report)
             elif parts[0] not in ("_layouts", "_includes", "_sass", "_data", "_plugins"):
                 report.note("skipped", rel, None, "not a post, page or collection Jekyll "
                             "publishes")
@@ -158,6 +157,24 @@ def _post(site: SourceSite, path: Path, rel: str, parts: list[str], pattern: str
         report.note("mapped", rel, None, f"no title: '{front.data['title']}' from the file "
                     "name, as Jekyll shows it")
     site.posts.append(post)
+
+
+def _draft(site: SourceSite, path: Path, rel: str, names: set[str],
+           report: ImportReport) -> None:
+    """A post of `_drafts/` (no date in its name, no URL yet): a post with `draft: true`."""
+    front = _split(path, rel, report)
+    if front is None:
+        return
+    when = draft_date(path, rel, front, site.timezone, report)
+    name = path.stem if path.stem not in names else f"draft-{path.stem}"
+    names.add(name)
+    if "title" not in front.data and not front.body.lstrip().startswith("# "):
+        front.data["title"] = path.stem.replace("-", " ").capitalize()
+    site.posts.append(SourcePost(
+        path, rel, "post", f"posts/{name}.md", site.languages[0].code, front, name, when,
+        categories=list(dict.fromkeys(_jekyll_words(front.data.get("categories")) +
+                                      _jekyll_words(front.data.get("category")))),
+        tags=_jekyll_words(front.data.get("tags")) + _jekyll_words(front.data.get("tag"))))
 
 
 def _jekyll_words(value: Any) -> list[str]:
