@@ -50,8 +50,9 @@ from .content import Post
 from .errors import LINK, SourceError
 from .formulas import FormulaHTML
 from .i18n import count_units
+from .links import target_url
 from .markdown import Body
-from .site import Entry, Site, assemble, target_url
+from .site import Entry, Site, assemble
 from .yamlpos import load
 
 ANCHOR = "anchor"

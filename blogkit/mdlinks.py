@@ -2,7 +2,7 @@
 each use recorded with its own line and column.
 
 Whether a post, an asset, a static file or a page is at a link's target is decided when
-the site is assembled (`site.resolve_links`), so a Body never depends on other files and
+the site is assembled (`links.resolve_links`), so a Body never depends on other files and
 can be cached. A root-relative link (`/images/cn/fig.png`) means the site's root, as
 Hugo's `canonifyURLs`, its link and image render hooks and its aliases read one: the site's
 base path is put in front of it (unless it starts with that path already).

@@ -24,11 +24,12 @@ from . import outputs as publish
 from .bodies import body_keys, render_all
 from .bodies import prepare as prepare_bodies
 from .content import Post, load_content
+from .links import link_errors
 from .markdown import Body
 from .page_digests import Reads, job_digests
 from .plan import Holders, holders, replan
 from .render import Output, run
-from .site import Entry, Site, link_errors, make_entry, with_entries
+from .site import Entry, Site, make_entry, with_entries
 from .writer import StaticFile
 
 if TYPE_CHECKING:

@@ -14,18 +14,8 @@ from blogkit.config import load_config
 from blogkit.content import load_content
 from blogkit.errors import SourceError
 from blogkit.formulas import render_formulas
-from blogkit.site import (
-    BROKEN_LINK,
-    Entry,
-    Site,
-    Term,
-    assemble,
-    link_errors,
-    link_targets,
-    resolve_links,
-    site_paths,
-    with_entries,
-)
+from blogkit.links import BROKEN_LINK, link_errors, link_targets, resolve_links
+from blogkit.site import Entry, Site, Term, assemble, site_paths, with_entries
 
 BROKEN = BROKEN_LINK
 LINK_HINT = ("paths are relative to this file, e.g. ../other-post/index.zh.md, ../other-post/ "
