@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, shortcodes
-from .config import MarkdownSettings, SiteConfig
+from .config import SiteConfig
+from .config_sections import MarkdownSettings
 from .content import Post
 from .digest import digest
 from .fences import parse_info

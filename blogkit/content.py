@@ -26,7 +26,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .config import SiteConfig, site_root_path
+from .config import SiteConfig
+from .config_sections import site_root_path
 from .content_walk import ContentScan, walk_content
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from .admonitions import admonitions_plugin
 from .cjk_emphasis import cjk_emphasis_plugin
-from .config import MarkdownSettings
+from .config_sections import MarkdownSettings
 from .excerpt import make_excerpt
 from .fences import parse_info, render_fence
 from .i18n import count_units, is_cjk, reading_minutes, slugify

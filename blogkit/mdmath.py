@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # markdown-it is imported only when a body is rendered (start
     from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
 
-    from .config import MarkdownSettings
+    from .config_sections import MarkdownSettings
 
 # A `|` inside a formula in a table row is swapped for this private-use character before
 # block parsing (so the table rule does not split the cell) and swapped back in the formula.

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .config import CONFIG_NAME, Redirect
+from .config import CONFIG_NAME
+from .config_sections import Redirect
 from .errors import SourceError
 from .site import Entry, Site, site_paths
 from .templates import encode_url

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.config import MarkdownSettings
+from blogkit.config_sections import MarkdownSettings
 from blogkit.markdown import Body, create_markdown, render_body
 
 CASES = Path(__file__).parent / "cases"

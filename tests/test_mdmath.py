@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from blogkit.config import MarkdownSettings
+from blogkit.config_sections import MarkdownSettings
 from blogkit.markdown import Body, create_markdown, render_body
 from blogkit.math_marks import find_inline, inline_marks
 from blogkit.mdmath import PIPE_STAND_IN, math_plugin, protect_table_pipes
