@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import __version__
 from . import formulas as math_step
@@ -55,10 +55,6 @@ from .render import Output, run
 from .site import Site, assemble
 from .statics import static_files
 from .writer import InMemory, Staging, StaticFile, Target, check_output_folder, collisions
-
-if TYPE_CHECKING:  # Jinja is imported when a page is rendered
-
-    pass
 
 
 @dataclass(frozen=True)
