@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
-    "body 6",  # the shape of Body: bump when its fields change
+    "body 7",  # the shape of Body: bump when its fields or its markup change
     *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )

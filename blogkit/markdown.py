@@ -32,7 +32,10 @@ if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title"})
+ANCHOR_LABEL_ID = "heading-anchor-label"
+"""The id of the page's hidden "Link to this section" text (in its language: see base.html),
+which names every heading's self-link; a body is the same in every language's page."""
+RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title", ANCHOR_LABEL_ID})
 """ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 _TAG = re.compile(r"<[^<>]+>")
@@ -271,9 +274,11 @@ def _heading_anchors(state: StateCore) -> None:
         level = int(token.tag[1])
         if 2 <= level <= 4:
             state.env["toc"].append((level, anchor, [c for c in children], text))
+        # A focusable link must not be aria-hidden (axe: aria-hidden-focus); it is named
+        # by the page's label, as GitHub's and Docusaurus' heading links have a name.
         link = Token("html_inline", "", 0)
         link.content = (f' <a class="heading-anchor" href="#{quote(anchor)}" '
-                        'aria-hidden="true">#</a>')
+                        f'aria-labelledby="{ANCHOR_LABEL_ID}">#</a>')
         children.append(link)
     env = state.env
     md: MarkdownIt = env["md"]

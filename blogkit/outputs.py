@@ -46,7 +46,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # so a quoted value after `href=` only occurs inside a tag.
 _URL_ATTR = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # The `#` self-link markdown.py adds to headings: noise in a feed reader.
-_HEADING_ANCHOR = re.compile(r' <a class="heading-anchor" href="[^"]*" aria-hidden="true">#</a>')
+_HEADING_ANCHOR = re.compile(r' <a class="heading-anchor" href="[^"]*"[^>]*>#</a>')
 
 
 @dataclass(frozen=True)

@@ -274,8 +274,9 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
         ("archives",), lang, f"{prefix}/archives/", "archive.html", ui["archives"],
         {"years": [{"year": y, "posts": v} for y, v in years.items()]},
         any(entry.title_has_math for entry in posts))])
-    if lang == config.default_language.code:
-        jobs.append(PageJob(("404",), lang, "/404.html", "404.html", ui["not_found"]))
+    # Every language has its own 404 page, linked to the others by the switcher; hosts
+    # answer a missing path with the root one, `blogkit serve` with the language's.
+    jobs.append(PageJob(("404",), lang, f"{prefix}/404.html", "404.html", ui["not_found"]))
     return jobs
 
 

@@ -232,6 +232,12 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.state = state
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
+    def handle(self) -> None:
+        # A browser that leaves a page mid-answer (a click, a reload, the long poll given
+        # up) closes the connection: nothing went wrong, so no traceback is printed.
+        with contextlib.suppress(ConnectionError):
+            super().handle()
+
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         self._respond(head=False)
 
@@ -256,17 +262,17 @@ class SiteHandler(BaseHTTPRequestHandler):
         site = self.state.site  # one snapshot for the whole request
         key = clean_path(relative)
         if key is None:
-            return self._not_found(head, site)
+            return self._not_found(head, site, key)
         if key == "" or key.endswith("/"):
             key += "index.html"
         elif key not in site.files and f"{key}/index.html" in site.files:
             return self._redirect(parts.path + "/" + query)  # as sent: percent-encoded
         content = site.files.get(key)
         if content is None:
-            return self._not_found(head, site)
+            return self._not_found(head, site, key)
         data = _read(content)
         if data is None:
-            return self._not_found(head, site)
+            return self._not_found(head, site, key)
         type_ = _content_type(key)
         if type_.startswith("text/html"):
             data = inject(data, site, base, self.state.root)
@@ -296,9 +302,9 @@ class SiteHandler(BaseHTTPRequestHandler):
                 f'base_url\'s path).</p></body></html>').encode()
         self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
 
-    def _not_found(self, head: bool, site: ServedSite | None = None) -> None:
-        site = site or self.state.site
-        page = site.files.get("404.html")
+    def _not_found(self, head: bool, site: ServedSite, key: str | None) -> None:
+        page = next((site.files[name] for name in not_found_pages(key) if name in site.files),
+                    None)
         body = (_read(page) if page is not None else None) or _BARE_404
         data = inject(body, site, self.state.base_path, self.state.root)
         self._send(HTTPStatus.NOT_FOUND, data, "text/html; charset=utf-8", head)
@@ -326,6 +332,15 @@ def clean_path(relative: str) -> str | None:
     return normal + "/" if relative.endswith("/") and normal else normal
 
 
+def not_found_pages(key: str | None) -> list[str]:
+    """The 404 pages that may answer for a missing `key`, nearest first: `en/x/` is
+    answered by `en/404.html` (the English one) if there is one, else by `404.html`.
+    Cloudflare Pages looks up the tree the same way; see the README for other hosts."""
+    folders = (key or "").split("/")[:-1]
+    return [f"{'/'.join(folders[:depth])}/404.html" for depth in range(len(folders), 0, -1)
+            ] + ["404.html"]
+
+
 def inject(page: bytes, site: ServedSite, base_path: str, root: Path | None = None) -> bytes:
     """Add the reload script (and the error overlay) to an HTML page, only while serving."""
     extra = _reload_script(site.epoch, base_path)
@@ -348,14 +363,26 @@ def _reload_script(epoch: int, base_path: str) -> bytes:
     return script.encode()
 
 
+# The overlay is a shadow root (declarative: `<template shadowrootmode>`, so it shows
+# without JavaScript), so no rule of the site's theme (its `code`, `ul`, colours) reaches
+# it; its host is styled inline, after `all: initial`, against the theme's rules for `div`.
+_OVERLAY_HOST = ("all:initial;display:block;position:fixed;inset:auto 1rem 1rem 1rem;"
+                 "max-height:60vh;overflow:auto;z-index:2147483647;background:#2b0d0d;"
+                 "color:#ffe4e4;border:2px solid #ff6b6b;border-radius:8px;"
+                 "padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;"
+                 "box-shadow:0 8px 30px rgba(0,0,0,.4)")
+_OVERLAY_STYLE = (
+    "*{box-sizing:border-box}strong{font-weight:700}"
+    "ul{list-style:none;margin:.5rem 0 0;padding:0}li{margin:.25rem 0}"
+    "code{font:inherit;color:#ffd479;background:#451a1a;padding:0 .25em;border-radius:3px}"
+    "small{font-size:.9em;color:#f6c4c4}")
+
+
 def _overlay(errors: Iterable[SourceError], root: Path | None) -> bytes:
-    style = ("position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;"
-             "z-index:2147483647;background:#2b0d0d;color:#ffe4e4;border:2px solid #ff6b6b;"
-             "border-radius:8px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;"
-             "box-shadow:0 8px 30px rgba(0,0,0,.4)")
-    return (f'<div id="blogkit-overlay" role="alert" style="{style}">'
+    return (f'<div id="blogkit-overlay" role="alert" style="{_OVERLAY_HOST}">'
+            f'<template shadowrootmode="open"><style>{_OVERLAY_STYLE}</style>'
             f"<strong>blogkit: the last rebuild failed; showing the last good site.</strong>"
-            f"{overlay_html(errors, root)}</div>").encode()
+            f"{overlay_html(errors, root)}</template></div>").encode()
 
 
 def _read(content: bytes | Path) -> bytes | None:

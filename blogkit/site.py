@@ -138,7 +138,7 @@ def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
     robots.txt, the highlighting stylesheet and `files` (the static files: theme, static/,
     bundles). What plan.py and outputs.py make: tests compare this with a built site."""
     config = site.config
-    paths = {"/404.html", "/sitemap.xml", "/robots.txt", "/css/highlight.css"}
+    paths = {"/sitemap.xml", "/robots.txt", "/css/highlight.css"}
     paths.update("/" + name for name in files)
 
     def listing(first: str, count: int) -> None:
@@ -154,6 +154,7 @@ def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
         listing(f"{prefix}/", len(site.posts[code]))
         feeds(f"{prefix}/")
         paths.add(f"{prefix}/archives/")
+        paths.add(f"{prefix}/404.html")
         for entry in (*site.posts[code], *site.pages[code]):
             paths.add(entry.url)
         for kind, terms in (("categories", site.categories[code]), ("tags", site.tags[code])):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -297,3 +299,65 @@ def test_serve_help_has_no_output_option() -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "--drafts" in done.stdout
     assert "--output" not in done.stdout and "-o " not in done.stdout
+
+
+def _leave_mid_answer(server: Server, path: str) -> None:
+    """Ask for `path`, read a little of the answer, and drop the connection (a reset)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(f"GET /blog/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        assert client.recv(1024).startswith(b"HTTP/1.1 200")
+        # Linger 0: close sends a reset, as a browser leaving a page mid-download does.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_browser_leaving_mid_answer_prints_no_traceback(server: Server) -> None:
+    server.edit("static/big.txt", "x" * 30_000_000)  # far more than the sockets buffer
+    seen = len(server.lines)
+    for _ in range(3):
+        _leave_mid_answer(server, "big.txt")
+    # The long poll given up while it waits, as a page that is left gives it up.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(f"GET /blog/{RELOAD_PATH}?epoch={server.epoch()} HTTP/1.1\r\n"
+                       "Host: 127.0.0.1\r\n\r\n".encode())
+    server.edit("content/posts/p1.zh.md", post("文1", "2026-01-02", "又一版", **FRONT))
+    assert server.get("big.txt")[0] == 200  # the server still answers
+    time.sleep(0.5)  # a failed write is reported at once; give its thread the time to print
+    assert server.stop() == 0
+    printed = "\n".join(server.lines[seen:])
+    for word in ("Traceback", "BrokenPipe", "ConnectionReset", "Exception occurred"):
+        assert word not in printed, printed
+
+
+EDITOR_TEMPORARIES = ["sedf148rq", ".p1.zh.md.swp", ".p1.zh.md.swx", "p1.zh.md~", "4913",
+                      ".#p1.zh.md"]
+"""What sed -i, vim and emacs write beside content/posts/p1.zh.md while saving it."""
+
+
+def test_editor_temporaries_are_never_named_in_the_rebuild_log(server: Server) -> None:
+    folder = server.site / "content/posts"
+    seen = len(server.lines)
+    for name in EDITOR_TEMPORARIES:
+        (folder / name).write_text("temporary\n", encoding="utf-8")
+    (folder / "4913").unlink()  # vim's probe is deleted at once
+    # sed -i: the new text goes to its temporary file, which then replaces the file.
+    (folder / "sedf148rq").write_text(post("文1", "2026-01-02", "用 sed 改过", **FRONT),
+                                      encoding="utf-8")
+    (folder / "sedf148rq").replace(folder / "p1.zh.md")
+    server.wait_for_line("re-rendered", after=seen)
+    line = server.edit("content/posts/p2.zh.md", post("文2", "2026-01-03", "真的改了", **FRONT))
+    assert "content/posts/p2.zh.md" in line  # a real edit still rebuilds
+    logged = server.lines[seen:]
+    assert all(name not in text for name in EDITOR_TEMPORARIES for text in logged), logged
+    assert "用 sed 改过" in server.get("posts/p1/")[2].decode()
+
+
+def test_a_missing_page_under_a_language_gets_that_language_404(server: Server) -> None:
+    for path, lang, text in (("en/no/such/page/", "en", "Page not found"),
+                             ("en/posts/nothing.html", "en", "Page not found"),
+                             ("no/such/page/", "zh", "页面不存在"),
+                             ("posts/../../x", "zh", "页面不存在")):
+        status, headers, data = server.get(path)
+        page = data.decode()
+        assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8", path
+        assert f'<html lang="{lang}">' in page and text in page, path
+    assert server.get("en/404.html")[0] == 200
