@@ -361,10 +361,26 @@ def listed(config: SiteConfig, loaded: list[Post], published: list[Post], site: 
 
 def report_text(report: Report, root: Path) -> str:
     lines = [message.format(root) for message in (*report.problems, *report.notes)]
-    count = len(report.problems)
-    lines.append(f"check: {count} problem{'s' if count != 1 else ''}"
-                 f", {len(report.notes)} listed")
+    lines.append(summary(report))
     return "\n".join(lines)
+
+
+def summary(report: Report) -> str:
+    """The last line: problems by severity and by kind, so a long report reads at a
+    glance (`check: 14 problems (2 errors, 12 warnings; link 4, anchor 3), 5 listed`)."""
+    problems = report.problems
+    count = len(problems)
+    line = f"check: {count} problem{'s' if count != 1 else ''}"
+    if problems:
+        errors = sum(problem.severity == "error" for problem in problems)
+        kinds: dict[str, int] = {}
+        for problem in problems:
+            kinds[problem.kind or "other"] = kinds.get(problem.kind or "other", 0) + 1
+        by_kind = ", ".join(f"{kind} {number}" for kind, number in
+                            sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+        line += (f" ({errors} error{'s' if errors != 1 else ''}, {count - errors} "
+                 f"warning{'s' if count - errors != 1 else ''}; {by_kind})")
+    return line + f", {len(report.notes)} listed"
 
 
 def report_json(report: Report, root: Path) -> str:
