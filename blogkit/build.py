@@ -45,6 +45,7 @@ from .content import Loaded, Post, load_content
 from .digest import digest
 from .errors import FILE, LINK, MARKUP, TEX, BuildError, SourceError, with_kind
 from .highlight import stylesheet, stylesheet_version
+from .images import make_variants, site_images, sizes_key
 from .katex_install import pinned_engine
 from .markdown import Body
 from .page_digests import job_digests
@@ -266,8 +267,12 @@ def _keep_output(read: Read, target: Target, timings: dict[str, float]) -> Made 
         # way of another is an error the full build reports.
         if site.get("statics") != [static.path for static in statics]:
             return None
+        # Pages show the images' sizes: an image edited in place (same path) changes them.
+        if site.get("images") != sizes_key(site_images(read.config, read.posts)):
+            return None
         for path, made_from in made:
             target.put(Output(path, None, digest=made_from))
+        make_variants(read.config, statics)  # the cache may have lost some since
         for static in statics:
             target.copy(static)
     counts = {"uses": site["formulas"]["uses"], "distinct": site["formulas"]["distinct"],
@@ -359,6 +364,7 @@ def _pages(read: Read, cache: BuildCache, site: Site, target: Target, made: Made
 
         publish.feeds(site, feed_math, read.site_key, target.known, beside.append)
         publish.sitemap(site, jobs, read.site_key, every_page, target.known, beside.append)
+        make_variants(config, statics)  # the images' variants the cache lacks, encoded
         for static in statics:
             target.copy(static)
 
@@ -404,7 +410,8 @@ def _record(read: Read, made: Made) -> dict[str, Any]:
             "outputs": [[output.path, output.digest] for output in made.outputs],
             "pages": made.pages, "formulas": made.counts,
             "needs_math": any(job.needs_math for job in made.jobs),
-            "statics": [static.path for static in made.statics]}
+            "statics": [static.path for static in made.statics],
+            "images": sizes_key(made.site.links.images if made.site.links else {})}
 
 
 def _whole_record(site: dict[str, Any]) -> bool:

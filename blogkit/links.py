@@ -8,6 +8,7 @@ a root-relative path; `LinkTargets` holds everything they can resolve to, and
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from .content import Post
 from .digest import digest
 from .errors import LINK, SourceError
 from .i18n import load_ui
+from .images import SIZES, ImageInfo, ImageView, site_images, srcset
 from .mdlinks import LinkUse
 
 if TYPE_CHECKING:  # site.py's Entry holds LinkTargets
@@ -58,6 +60,9 @@ class LinkTargets:
     ui: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Each language's UI strings: a body's default admonition titles are written in the
     page's language as its links are resolved (a Body itself is language-neutral)."""
+    images: Mapping[str, ImageInfo] = field(default_factory=dict)
+    """The images posts can show, by target (see `images.site_images`): an `<img>` of
+    one gets its size, and its variants as `srcset`, as its marker is resolved."""
 
 
 def link_targets(config: SiteConfig, posts: list[Post], broken: frozenset[str]
@@ -72,12 +77,16 @@ def link_targets(config: SiteConfig, posts: list[Post], broken: frozenset[str]
             asset_files.update(folder + name for name in post.asset_names())
     base_path, default_lang = config.base_path.rstrip("/"), config.default_language.code
     ui = {language.code: load_ui(language.code, language.ui) for language in config.languages}
+    images = site_images(config, posts)
+    # Images count by their sizes (what an <img> shows of them): an edit that keeps an
+    # image's size changes its variants' bytes, not a page.
     key = digest(tuple((p.rel, p.url, p.lang, tuple(map(str, p.assets))) for p in posts),
-                 sorted(broken), base_path, default_lang, sorted(ui.items()))
+                 sorted(broken), base_path, default_lang, sorted(ui.items()),
+                 sorted(images.items()))
     broken_bundles = frozenset(rel.rsplit("/", 1)[0] + "/" for rel in broken
                                if "/" in rel and rel.rsplit("/", 1)[1].startswith("index."))
     return LinkTargets(by_rel, bundles, broken, frozenset(asset_files), base_path,
-                       default_lang, key, broken_bundles, ui=ui)
+                       default_lang, key, broken_bundles, ui=ui, images=images)
 
 
 
@@ -124,9 +133,12 @@ def _into_broken(links: LinkTargets, target: str) -> bool:
                    for folder in links.broken_bundles))
 
 
-BROKEN_LINK = ' class="broken-link" data-broken="nothing is published there"'
+_BROKEN_DATA = ' data-broken="nothing is published there"'
+BROKEN_LINK = ' class="broken-link"' + _BROKEN_DATA
 """What marks a link or image whose target is missing (shown under --keep-going): the
 theme's stylesheet outlines `.broken-link`."""
+_IMAGE_LINK = '<a class="image-link" href'
+"""How the link markdown.py puts around an image to its file starts."""
 
 
 def resolve_links(links: LinkTargets, lang: str, text: str,
@@ -138,6 +150,9 @@ def resolve_links(links: LinkTargets, lang: str, text: str,
     text = localize_titles(text, links.ui.get(lang, {}))
     if "blogkit:link:" not in text:
         return text
+    if links.images and "<img" in text:
+        text = _IMG_MARKED.sub(lambda found: _sized(links, lang, found.group(0),
+                                                    unquote(found.group(1))), text)
     written: dict[str, str] = {}
 
     def replace(match: re.Match[str]) -> str:
@@ -151,9 +166,72 @@ def resolve_links(links: LinkTargets, lang: str, text: str,
         if not written:
             written.update((use.target, use.href) for use in reversed(uses) if use.target)
         href = written.get(target, target + fragment)
-        return f'="{html.escape(href)}"{BROKEN_LINK}'
+        # The link markdown.py puts around an image has a class already (its image is
+        # marked broken in its own right).
+        wrapper = match.string.endswith(_IMAGE_LINK, 0, match.start())
+        return f'="{html.escape(href)}"{_BROKEN_DATA if wrapper else BROKEN_LINK}'
 
     return _MARKER.sub(replace, text)
+
+
+_IMG_MARKED = re.compile(r'<img\s[^<>]*?\bsrc="blogkit:link:([^"#]*)[^<>]*>')
+"""An `<img>` whose `src` is a link marker (a Markdown image, or a shortcode's)."""
+
+
+def _sized(links: LinkTargets, lang: str, tag: str, target: str) -> str:
+    """`tag` with the size of the image it shows, and the srcset of its variants; what
+    the tag says itself (an author's width, a shortcode's srcset) is kept."""
+    info = links.images.get(target)
+    if info is None and target[:1] == "/":  # written with the base path in front
+        base = links.base_path
+        info = links.images.get(target[len(base):]) if base and target.startswith(
+            base + "/") else None
+    if info is None:
+        return tag
+    added, names = "", {name.lower() for name in _ATTRIBUTE.findall(tag)}
+    if not names & {"width", "height"}:
+        added += f' width="{info.width}" height="{info.height}"'
+    if info.widths and "srcset" not in names:
+        url = _target_url(links, lang, target)
+        if url is not None:
+            added += f' srcset="{html.escape(srcset(links.base_path + url, info))}" ' \
+                     f'sizes="{SIZES}"'
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return tag[:end].rstrip() + added + tag[end:]
+
+
+_ATTRIBUTE = re.compile(r"""\s([^\s"'<>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+"""An attribute of a tag (its name in group 1), its value skipped whole."""
+
+
+def cover_image(links: LinkTargets, post: Post) -> ImageView | None:
+    """A post's `extra.image` as its cover: a file of its bundle (relative), of static/
+    (from the site's root) or a URL; with its size and variants where the file is known.
+    None when it has none (see `meta.page_image`, which reads it for og:image too)."""
+    image = post.extra.get("image")
+    if not isinstance(image, str) or not image.strip():
+        return None
+    image = image.strip()
+    if image.startswith("//") or _SCHEME.match(image):
+        return ImageView(image)
+    if image.startswith("/"):
+        target = posixpath.normpath(unquote(image))
+        url: str | None = quote(target)
+    else:
+        folder = post.rel.rsplit("/", 1)[0] if "/" in post.rel else ""
+        target = posixpath.normpath(posixpath.join(folder, unquote(image)))
+        url = _target_url(links, post.lang, target)
+    if url is None:  # no file of the site: as written, from the post's own URL
+        return ImageView(links.base_path + (post.url if image[:1] != "/" else "")
+                         + quote(image))
+    url = links.base_path + url
+    info = links.images.get(target)
+    if info is None:
+        return ImageView(url)
+    return ImageView(url, info.width, info.height, srcset(url, info) if info.widths else "")
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
 
 def target_url(links: LinkTargets, lang: str, target: str) -> str | None:

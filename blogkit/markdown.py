@@ -120,6 +120,7 @@ def create_markdown(settings: MarkdownSettings = DEFAULT_SETTINGS) -> MarkdownIt
     md.core.ruler.push("blogkit_cjk_breaks", _join_cjk_lines)
     md.core.ruler.push("blogkit_anchors", _heading_anchors)
     md.core.ruler.push("blogkit_links", rewrite_links)
+    md.core.ruler.push("blogkit_images_in_links", _images_in_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     md.add_render_rule("image", _render_image)
@@ -155,7 +156,7 @@ def render_body(
     env: dict[str, Any] = {
         "source": source, "content_dir": content_dir, "formulas": [], "links": [], "toc": [],
         "ids": set(RESERVED_IDS), "lines": lines, "body_line": body_line, "md": md,
-        "highlighter": highlighter,
+        "highlighter": highlighter, "eager_image": True,
     }
     body_html = md.render(protect_table_pipes(body), env)
     toc = tuple(env["toc"])
@@ -174,6 +175,7 @@ def render_body(
         excerpt_html, cut = md.render(summary, summary_env).strip(), True
     else:
         excerpt_html, cut = make_excerpt(body_html, excerpt_length)
+        excerpt_html = _EAGER_IMAGE.sub(r'\1 loading="lazy">', excerpt_html, count=1)
     visible = _TAG.sub(" ", PLACEHOLDER.sub(" x ", body_html))
     cjk, words = count_units(html.unescape(visible))
     formulas = tuple(env["formulas"])
@@ -283,9 +285,12 @@ def _heading_anchors(state: StateCore) -> None:
     env = state.env
     md: MarkdownIt = env["md"]
     entries = []
+    # The TOC is a list of links: an image in a heading is shown there as it is, lazily.
+    toc_env = {**env, "eager_image": False, "in_link": True}
     for level, anchor, children, text in env["toc"]:
         visible = [c for c in children if c.type not in ("link_open", "link_close", "html_inline")]
-        entries.append(TocEntry(level, anchor, md.renderer.render(visible, md.options, env), text))
+        entries.append(TocEntry(level, anchor, md.renderer.render(visible, md.options, toc_env),
+                                text))
     env["toc"] = entries
 
 
@@ -302,10 +307,51 @@ def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: A
 
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     """markdown-it's image rule, with formulas in the alt text kept as readable TeX
-    (markdown-it's own alt text takes text tokens only, and would drop them)."""
+    (markdown-it's own alt text takes text tokens only, and would drop them).
+
+    Decoded off the main thread, loaded lazily but for the body's first image (likely on
+    the first screen), and a link to the full image unless it is inside a link already.
+    Its size and variants are added where the file is known (`links.resolve_links`)."""
     token = tokens[idx]
     token.attrSet("alt", _alt_text(token.children or []))
-    return str(self.renderToken(tokens, idx, options, env))
+    token.attrSet("decoding", "async")
+    if env.get("eager_image"):
+        env["eager_image"] = False
+    else:
+        token.attrSet("loading", "lazy")
+    tag = str(self.renderToken(tokens, idx, options, env))
+    if token.meta.get("in_link") or env.get("in_link"):
+        return tag
+    return f'<a class="image-link" href="{html.escape(str(token.attrGet("src") or ""))}">{tag}</a>'
+
+
+_EAGER_IMAGE = re.compile(r'(<img\s[^<>]*decoding="async")>')
+"""The body's first image (not lazy), in an excerpt: listings load every image lazily."""
+
+
+def _images_in_links(state: StateCore) -> None:
+    """Mark the images inside a link (Markdown's, or raw `<a>` HTML): they are not made
+    links to themselves."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        depth = 0
+        for child in token.children:
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth = max(0, depth - 1)
+            elif child.type == "html_inline":
+                if _RAW_LINK_OPEN.match(child.content):
+                    depth += 1
+                elif _RAW_LINK_CLOSE.match(child.content):
+                    depth = max(0, depth - 1)
+            elif child.type == "image" and depth:
+                child.meta["in_link"] = True
+
+
+_RAW_LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
+_RAW_LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
 
 
 def _alt_text(children: list[Token]) -> str:

@@ -47,6 +47,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _URL_ATTR = re.compile(r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # The `#` self-link markdown.py adds to headings: noise in a feed reader.
 _HEADING_ANCHOR = re.compile(r' <a class="heading-anchor" href="[^"]*"[^>]*>#</a>')
+# An image's resized variants (images.py): a reader shows the original `src`, and the
+# candidates of a srcset are root-relative, which a feed cannot carry.
+_VARIANTS = re.compile(r'\s(?:srcset|sizes)="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _item(site: Site, entry: Entry, fill_math: Callable[[str, Body], str]) -> Fe
     if excerpt and entry.body.excerpt_cut:
         ui = load_ui(post.lang, config.language(post.lang).ui)
         text += f'\n<p><a href="{html.escape(url)}">{html.escape(ui["read_more"])}</a></p>'
-    text = _absolute_urls(_HEADING_ANCHOR.sub("", text), url)
+    text = _absolute_urls(_VARIANTS.sub("", _HEADING_ANCHOR.sub("", text)), url)
     labels = [category_of(config, name).label(post.lang) for name in post.categories]
     return FeedItem(
         url=url, title=entry.body.title_text, published=post.date,

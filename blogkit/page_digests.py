@@ -65,7 +65,7 @@ def job_digests(jobs: Sequence[PageJob], site_key: str, pages_key: str,
             return shown[key]
 
         digests.append(digest(site_key, pages_key, job.template, job.page_id, job.lang,
-                              job.url, job.title, job.description, job.needs_math,
+                              job.url, job.title, job.description, job.needs_math, job.needs_code,
                               str(job.origin) if job.origin else "",
                               fingerprint(job.context, view_key)))
     if shown_memo is not None:

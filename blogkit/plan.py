@@ -19,7 +19,9 @@ from typing import Any
 from .config import SiteConfig
 from .digest import digest
 from .errors import BuildError
+from .highlight import shows_code
 from .i18n import format_date, load_ui, slugify
+from .links import cover_image
 from .page_digests import Reads, fingerprint, shown_digest
 from .site import Entry, Site, category_of, term_path
 from .templates import LinkView, PagerView, PostView, TermView, encode_url
@@ -41,6 +43,8 @@ class PageJob:
     description: str = ""
     origin: Path | None = None
     """The post or page file this page shows, if any."""
+    needs_code: bool = False
+    """The page shows code blocks (and needs css/highlight.css)."""
 
     @cached_property
     def path(self) -> str:
@@ -207,8 +211,9 @@ def replan(site: Site, jobs: Sequence[PageJob], shown_by: Holders,
         post = new.post
         lang = post.lang
         if old.listing_has_math != new.listing_has_math or \
-                old.title_has_math != new.title_has_math:
-            return None  # a listing's need for KaTeX's stylesheet changed
+                old.title_has_math != new.title_has_math or \
+                _excerpt_shows_code(old) != _excerpt_shows_code(new):
+            return None  # a listing's need for KaTeX's or the code's stylesheet changed
         listed = site.posts[lang] if post.kind == "post" else ()
         place = next((i for i, entry in enumerate(listed) if entry is new), None)
         older, newer = _neighbours(listed, place) if place is not None else (None, None)
@@ -283,7 +288,14 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
 def _page_job(entry: Entry, view: PostView, lang: str) -> list[PageJob]:
     kind = entry.post.kind
     return [PageJob((kind, entry.post.key), lang, entry.url, f"{kind}.html", view.title,
-                    {"post": view}, entry.has_math, view.description, entry.post.source)]
+                    {"post": view}, entry.has_math, view.description, entry.post.source,
+                    shows_code(entry.body.html))]
+
+
+def _excerpt_shows_code(entry: Entry) -> bool:
+    """A listing that shows the entry's excerpt shows code (an author's `<!--more-->` or
+    summary may hold a code block; an automatic excerpt never does)."""
+    return shows_code(entry.body.excerpt_html)
 
 
 def _listing_jobs(
@@ -320,10 +332,11 @@ def _listing_jobs(
             digest=digest(first_url, number, total),
         )
         needs_math = any(entry.listing_has_math for entry in chunk)
+        needs_code = any(_excerpt_shows_code(entry) for entry in chunk)
         shown = title if number == 1 else f"{title} · {ui['page_n'].format(n=number)}"
         jobs.append(PageJob(page_id + (number,), lang, page_url(number), "index.html", shown,
                             {"posts": shown_views, "pager": pager, "listing": page_id[0],
-                             **extra}, needs_math))
+                             **extra}, needs_math, needs_code=needs_code))
     return jobs
 
 
@@ -348,7 +361,7 @@ def _post_view(
         has_math=entry.has_math, description=description, extra=post.extra,
         prev=LinkView(older.body.title_text, site_url(config, older.url)) if older else None,
         next=LinkView(newer.body.title_text, site_url(config, newer.url)) if newer else None,
-        entry=entry, digest=key,
+        cover=cover_image(entry.links, post), entry=entry, digest=key,
     )
 
 

@@ -242,7 +242,7 @@ def _meta(config: SiteConfig, job: PageJob, urls: dict[tuple[str, PageId], str],
     return PageMeta(
         lang=job.lang, url=site_url(config, job.url), canonical=canonical, title=title,
         description=description, alternates=translated, switcher=tuple(switcher),
-        needs_math=job.needs_math, nav=tuple(nav),
+        needs_math=job.needs_math, needs_code=job.needs_code, nav=tuple(nav),
         feeds=feed_links(config, job.lang,
                          (term_path(term.kind, term.slug), term.label) if term else None),
         social=social(config, job.lang, job.title, canonical, description,

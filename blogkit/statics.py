@@ -1,5 +1,6 @@
 """STATICS: the files a site publishes as they are: theme assets, static/, page bundles'
-files and, when a page shows a formula, KaTeX's stylesheet and fonts.
+files and their images' resized variants (from the cache: `images.make_variants` makes
+the missing ones) and, when a page shows a formula, KaTeX's stylesheet and fonts.
 
 A site's static/ overrides the theme's file of the same path. Files starting with a dot,
 and symbolic links that lead out of their folder, are not published.
@@ -13,17 +14,20 @@ from pathlib import Path
 from .config import SiteConfig
 from .content import Post
 from .formulas import katex_static_files
+from .images import variant_files
 from .templates import THEME_DIR
 from .writer import StaticFile
 
 
 def static_files(config: SiteConfig, posts: Sequence[Post], needs_math: bool
                  ) -> list[StaticFile]:
-    """Theme assets, then the site's static/ (overriding the theme's by path), bundles, KaTeX."""
+    """Theme assets, then the site's static/ (overriding the theme's by path), bundles and
+    their variants, KaTeX."""
     statics = _folder_files((THEME_DIR / "static", config.root / "static"))
     for post in posts:
         statics.extend(StaticFile(post.url.lstrip("/") + name, asset)
                        for name, asset in zip(post.asset_names(), post.assets, strict=True))
+    statics.extend(variant_files(config, posts))
     if needs_math:
         statics.extend(katex_static_files())
     return statics

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .images import ImageView
+
 if TYPE_CHECKING:  # Jinja is imported when a page is rendered
     import jinja2
 
@@ -58,6 +60,8 @@ class PostView:
     """The older neighbour in this language."""
     next: LinkView | None = None
     """The newer neighbour in this language."""
+    cover: ImageView | None = None
+    """`extra.image` with its size and variants (see `links.cover_image`), or None."""
     entry: Any = field(default=None, repr=False, compare=False)
     """The `site.Entry` shown (not for templates: use the properties)."""
     digest: str = field(default="", repr=False, compare=False)
@@ -176,10 +180,13 @@ class PageMeta:
     switcher: tuple[LinkView, ...]
     """Every language: this page in it where it exists, else its home; `current` marks ours."""
     needs_math: bool
+    """The page shows formulas: it links KaTeX's stylesheet."""
     nav: tuple[LinkView, ...]
     feeds: tuple[FeedLinkView, ...] = ()
     """The language's feeds; on a category page, that category's feeds too."""
     social: SocialMeta = field(default_factory=SocialMeta)
+    needs_code: bool = False
+    """The page shows code blocks: it links css/highlight.css."""
 
 
 def site_environment(root: Path, cache_dir: Path) -> jinja2.Environment:

@@ -13,12 +13,17 @@ site folder; text is written as UTF-8, bytes as is.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -234,3 +239,31 @@ def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(Path, "read_bytes", counted)
     return reads
+
+
+class _StaticHandler(SimpleHTTPRequestHandler):
+    """A built public/ folder under the site's base path, as a plain static host serves
+    it (GitHub Pages: files, folders' index.html, no `_redirects`), quietly."""
+
+    base_path = "/blog/"
+
+    def translate_path(self, path: str) -> str:
+        inner = self.base_path.rstrip("/")
+        return super().translate_path(path[len(inner):] if path.startswith(inner) else path)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def static_host(public: Path, base_path: str = "/blog/") -> Iterator[str]:
+    """Serve `public` at `base_path`; yield `http://127.0.0.1:PORT` + `base_path`."""
+    handler = type("Handler", (_StaticHandler,), {"base_path": base_path})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(handler, directory=str(public)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{base_path}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

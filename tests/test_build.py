@@ -105,7 +105,7 @@ def test_post_page(blog: Path) -> None:
     assert "约 1 分钟" in html
     en = read(blog, "en/posts/a/index.html")
     assert "Jan 1, 2026" in en and '<html lang="en">' in en
-    assert '<img src="/blog/en/posts/a/fig.svg" alt="fig">' in en
+    assert '<img src="/blog/en/posts/a/fig.svg" alt="fig"' in en
     assert (blog / "public/en/posts/a/fig.svg").is_file()
     assert (blog / "public/posts/a/fig.svg").is_file()
 
@@ -144,15 +144,20 @@ def test_category_tag_and_archive_pages(blog: Path) -> None:
     assert archive.index("乙") < archive.index("甲") and ">2026<" in archive
 
 
-def test_no_build_script_is_added_and_pages_are_deterministic(blog: Path, tmp_path: Path) -> None:
+def test_pages_are_deterministic_and_their_only_scripts_are_the_theme_s(
+        blog: Path, tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in (blog / "public").rglob("*") if p.is_file()}
     build(BuildOptions(source=blog))
     after = {p: p.read_bytes() for p in (blog / "public").rglob("*") if p.is_file()}
     assert before == after
-    # No JavaScript: the one script element a page may have is JSON-LD data.
-    scripts = {tag for p, data in after.items() if p.suffix == ".html"
+    # No script renders anything (formulas are HTML already): a page has JSON-LD data, the
+    # theme's inline colour-scheme line and its deferred blogkit.js (copy buttons, toggle).
+    scripts = {re.sub(rb" data-[a-z-]+=\"[^\"]*\"", b"", tag)
+               for p, data in after.items() if p.suffix == ".html"
                for tag in re.findall(rb"<script[^>]*>", data)}
-    assert scripts <= {b'<script type="application/ld+json">'}
+    assert scripts <= {b'<script type="application/ld+json">', b"<script>",
+                       b'<script src="/blog/js/blogkit.js" defer>'}, scripts
+    assert not [p for p in after if p.suffix == ".js" and "katex" in p.name]
 
 
 def test_site_templates_override_the_theme_and_can_extend_it(tmp_path: Path) -> None:
@@ -227,7 +232,7 @@ def test_root_relative_links_get_the_base_path_and_are_checked(tmp_path: Path) -
     }, **SETTINGS)
     build(BuildOptions(source=root))
     html = read(root, "posts/vae/index.html")
-    assert '<img src="/blog/images/cn/prior.svg" alt="先验">' in html
+    assert '<img src="/blog/images/cn/prior.svg" alt="先验"' in html
     assert html.count('<a href="/blog/posts/ar/">') == 2
     (root / "static/images/cn/prior.svg").unlink()  # the static file checked, not a guess
     with pytest.raises(BuildError) as caught:

@@ -7,17 +7,12 @@ import os
 import re
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from conftest import build_site, files
+from conftest import build_site, files, static_host
 
 from blogkit.errors import UsageError
 from blogkit.importers import REPORT_NAME, import_site
@@ -221,33 +216,6 @@ def test_every_url_hugo_writes_is_answered(tmp_path: Path) -> None:
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@contextmanager
-def static_host(public: Path, base_path: str) -> Iterator[str]:
-    """Serve `public` at `base_path` as a plain static host does (GitHub Pages: files and
-    folders' index.html, no `_redirects`); yield the origin `http://127.0.0.1:PORT`."""
-    www = public.parent / "www"
-    mount = www / base_path.strip("/") if base_path.strip("/") else www
-    mount.parent.mkdir(parents=True, exist_ok=True)
-    if mount == www:
-        www.symlink_to(public, target_is_directory=True)
-    else:
-        mount.symlink_to(public, target_is_directory=True)
-    handler = partial(QuietHandler, directory=str(www))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                     reason=f"{CHROMIUM} is not installed (outside CI, browser tests are optional)")
 @pytest.mark.parametrize("tool", ["hugo", "hexo", "jekyll"])
@@ -265,7 +233,8 @@ def test_the_browser_follows_every_old_url_and_shows_every_image(tool: str,
              if alias_file(unquote(old).removeprefix(base_path.rstrip("/"))) in public]
     posts = sorted(path for path in public if re.fullmatch(r"(en/)?posts/[^/]+/index.html", path))
     assert len(pages) >= 3 and len(posts) >= 2
-    with static_host(dest / "public", base_path) as origin, sync_playwright() as driver:
+    with static_host(dest / "public", base_path) as served, sync_playwright() as driver:
+        origin = served.removesuffix(base_path)
         browser = driver.chromium.launch(executable_path=str(CHROMIUM),
                                          args=["--no-sandbox", "--disable-gpu"])
         try:

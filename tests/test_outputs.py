@@ -143,6 +143,22 @@ def test_tags_have_feeds_only_when_asked(output: Path, tmp_path: Path) -> None:
     assert len(feed_links(head(public, "index.html")[1])) == 3
 
 
+def test_feeds_carry_the_original_image_not_its_variants(tmp_path: Path) -> None:
+    image = module("PIL.Image")
+    root = make_site(tmp_path / "site", {
+        "content/posts/a/index.md": post("A", "2025-01-01", "![wide](wide.png)"),
+    })
+    image.new("RGB", (1600, 900), (200, 80, 40)).save(root / "content/posts/a/wide.png")
+    public = build_site(root).output
+    page = (public / "posts/a/index.html").read_text()
+    assert 'srcset="/blog/posts/a/wide.png.480w.webp 480w' in page
+    for name in FEEDS:
+        text = (public / name).read_text()
+        assert "srcset" not in text and "sizes=" not in text
+        assert "https://example.com/blog/posts/a/wide.png" in text
+        assert "wide.png.480w.webp" not in text
+
+
 def test_feed_times_are_rfc3339_with_their_zone(output: Path) -> None:
     root = ET.parse(output / "atom.xml").getroot()
     times = [el.text or "" for el in root.iter() if el.tag in (f"{ATOM}updated",

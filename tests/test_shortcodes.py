@@ -85,7 +85,7 @@ def test_figure_is_a_figure_with_its_src_rewritten_like_an_image(hugo_site: Path
     html = page(hugo_site)
     assert ('<figure class="ma0 w-75"><a href="https://www.nps.gov/zion/index.htm">'
             '<img src="/blog/posts/zion/zion-national-park.jpg" '
-            'alt="A photograph of Zion National Park" loading="lazy"></a>') in html
+            'alt="A photograph of Zion National Park" loading="lazy" decoding="async"></a>') in html
     assert "<figcaption><p>Zion National Park</p></figcaption>" in html
     assert (hugo_site / "public/posts/zion/zion-national-park.jpg").is_file()
 
@@ -361,7 +361,8 @@ def hexo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_asset_img_is_the_bundles_image_with_hexos_attributes(hexo_site: Path) -> None:
     assert ('<p><img src="/blog/posts/trip/photo.jpg" class="left" width="300" height="200" '
-            'title="Angels Landing" alt="The trail to Angels Landing"></p>'
+            'title="Angels Landing" alt="The trail to Angels Landing" loading="lazy" '
+            'decoding="async"></p>'
             ) in page(hexo_site, "posts/trip/index.html")
 
 

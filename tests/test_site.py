@@ -129,11 +129,13 @@ def test_links_to_posts_bundles_and_their_files_become_urls_with_the_base_path(
     site, errors = assembled(make_site(tmp_path, LINKED))
     assert errors == []
     zh, en = site.translations["posts/a"]["zh"], site.translations["posts/a"]["en"]
+    # an image is linked to its file too (the link around it first)
     assert hrefs(zh.html) == ["/blog/posts/b/#s", "/blog/posts/c/", "/blog/posts/c/fig.png",
-                              "/blog/posts/a/img/x.svg"]
+                              "/blog/posts/a/img/x.svg", "/blog/posts/a/img/x.svg"]
     # From English: the bundle has no English post (the default language's is linked), and
     # the post's own file is copied beside its English page.
-    assert hrefs(en.html) == ["/blog/posts/c/", "/blog/en/posts/a/img/x.svg"]
+    assert hrefs(en.html) == ["/blog/posts/c/", "/blog/en/posts/a/img/x.svg",
+                              "/blog/en/posts/a/img/x.svg"]
 
 
 def test_a_post_named_without_its_file_suffix_is_linked_in_the_linking_posts_language(
@@ -295,8 +297,9 @@ def test_root_relative_links_are_from_the_site_root_and_checked(tmp_path: Path) 
         "or file there"]
     assert "static/" in errors[0].hint and asked == [1]
     html = site.translations["posts/a"]["zh"].html
-    assert hrefs(html) == [
-        "/blog/images/cn/prior.svg", "/blog/posts/b/#s", "/blog/tags/vae/", "/blog/atom.xml",
+    assert hrefs(html) == [  # the image's link to its file, then the image
+        "/blog/images/cn/prior.svg", "/blog/images/cn/prior.svg", "/blog/posts/b/#s",
+        "/blog/tags/vae/", "/blog/atom.xml",
         "/blog/en/posts/b", "/blog/posts/a/fig.png", "/blog/", "/blog/images/cn/prior.svg",
         "/blog/css/blogkit.css", "/images/none.png", "/posts/none/", "//cdn.example.com/x.js",
         "/blog/posts/b/index.html"]
@@ -396,6 +399,6 @@ def test_site_paths_are_every_page_and_file_a_build_publishes(tmp_path: Path) ->
     assert errors == [] and site.links is not None and site.links.site_paths is not None
     statics = {"/" + name for name in ("images/cn/prior.svg", "posts/a/img/x.svg",
                                        "en/posts/a/img/x.svg", "posts/c/fig.png")}
-    theme = {path for path in published if path.startswith("/css/")
+    theme = {path for path in published if path.startswith(("/css/", "/js/"))
              or path == "/favicon.svg"} - {"/css/highlight.css"}
     assert site_paths(site, [p[1:] for p in statics | theme]) == published

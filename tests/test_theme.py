@@ -9,17 +9,14 @@ without /usr/bin/chromium, except in CI.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_site, make_site, post, sample_site
+from conftest import build_site, make_site, post, sample_site, static_host
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -86,26 +83,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "public"
 
 
-class _BasePathHandler(SimpleHTTPRequestHandler):
-    """Files of public/ under /blog/, the base path of conftest's sites."""
-
-    def translate_path(self, path: str) -> str:
-        return super().translate_path(path.removeprefix("/blog"))
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def base(site: Path) -> Iterator[str]:
     """`http://127.0.0.1:PORT/blog/`, serving the built site as a static host does."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(_BasePathHandler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/blog/"
-    httpd.shutdown()
-    httpd.server_close()
+    with static_host(site) as url:
+        yield url
 
 
 def open_page(browser: Browser, url: str, viewport: dict[str, int] = DESKTOP,
@@ -238,18 +220,36 @@ def test_headings_links_and_highlighted_code_pass_axe(browser: Browser, base: st
             page.context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", ["light", "dark", "dark-by-toggle"])
 def test_every_kind_of_page_passes_every_axe_rule(browser: Browser, base: str,
                                                  scheme: str) -> None:
+    """In the system's light and dark schemes, and dark chosen with the header's toggle on
+    a light system (the choice then holds on every page of the context)."""
+    chosen = None
+    if scheme == "dark-by-toggle":
+        chosen = open_page(browser, base, scheme="light")
+        chosen.get_by_role("button", name="深色模式").click()
+        expect(chosen.locator("html")).to_have_attribute("data-theme", "dark")
     found = {}
     for path in PAGES:
-        page = open_page(browser, base + path, scheme=scheme)
+        if chosen is None:
+            page = open_page(browser, base + path, scheme=scheme)
+        else:
+            page = chosen.context.new_page()
+            page.goto(base + path)
+            settle(page)
+            expect(page.locator("html")).to_have_attribute("data-theme", "dark")
         try:
             violations = axe_violations(page)
         finally:
-            page.context.close()
+            if chosen is None:
+                page.context.close()
+            else:
+                page.close()
         if violations:
             found[path] = violations
+    if chosen is not None:
+        chosen.context.close()
     assert found == {}
 
 
