@@ -14,13 +14,14 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, shortcodes
+from .cjk_spacing import space_cjk
 from .config import SiteConfig
 from .config_sections import MarkdownSettings
 from .content import Post
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 CACHE_NAME = "bodies.sqlite"
 LIBRARIES = (
     f"blogkit {__version__}",
-    "body 7",  # the shape of Body: bump when its fields or its markup change
+    "body 8",  # the shape of Body: bump when its fields or its markup change
     *(f"{name} {version(name)}"
       for name in ("markdown-it-py", "mdit-py-plugins", "pygments")),
 )
@@ -68,6 +69,8 @@ class BodyJob:
     excerpt_length: int
     shortcodes: ShortcodeSite | None = None
     """For a body that may hold shortcodes (see shortcodes.uses_shortcodes); else None."""
+    cjk_spacing: bool = False
+    """`typography.cjk_spacing`: gaps between Han and Latin letters (cjk_spacing.py)."""
 
 
 def render_all(
@@ -119,7 +122,7 @@ def render_all(
 def body_keys(config: SiteConfig, posts: Sequence[Post]) -> dict[str, str]:
     """The cache key of each post's body: everything the body is a function of (for a
     post with shortcodes, their templates too)."""
-    settings = (config.markdown.dollars, config.markdown.code_spans)
+    settings = astuple(config.markdown)
     sites = _ShortcodeSites(config)
     keys = {}
     for post in posts:
@@ -278,7 +281,8 @@ class BodyPool:
 def _jobs(config: SiteConfig, posts: Sequence[Post]) -> list[BodyJob]:
     sites = _ShortcodeSites(config)
     return [BodyJob(p.rel, p.source, config.content_dir, p.body, p.body_line, p.title,
-                    p.title_line, p.summary, p.summary_line, config.excerpt_length, sites.of(p))
+                    p.title_line, p.summary, p.summary_line, config.excerpt_length, sites.of(p),
+                    config.markdown.cjk_spacing)
             for p in posts]
 
 
@@ -372,6 +376,15 @@ def _render_chunk(jobs: list[BodyJob]) -> tuple[dict[str, bytes], dict[str, str]
 
 
 def _render_one(md: MarkdownIt, job: BodyJob, highlighter: Highlighter | None = None) -> Body:
+    body = _rendered(md, job, highlighter)
+    if not job.cjk_spacing:
+        return body
+    # Last, so the text of shortcodes' output is spaced as the author's own is.
+    return replace(body, html=space_cjk(body.html), excerpt_html=space_cjk(body.excerpt_html),
+                   title_html=space_cjk(body.title_html))
+
+
+def _rendered(md: MarkdownIt, job: BodyJob, highlighter: Highlighter | None) -> Body:
     # With shortcodes: placeholders in the source, then the templates' output in them.
     prepared = None if job.shortcodes is None else prepare_shortcodes(
         job.body, job.body_line, job.rel, job.shortcodes.names)

@@ -38,6 +38,7 @@ _TOP_KEYS = {
     "math",
     "feeds",
     "redirects",
+    "typography",
     "theme",
     "extra",
 }
@@ -197,7 +198,7 @@ def _validate(root: Path, doc: YamlDoc, errors: list[SourceError]) -> SiteConfig
     categories = _categories(doc, data.get("categories"), languages, errors)
     timezone = _timezone(doc, data.get("timezone", "UTC"), errors)
     macros = macros_section(doc, data.get("math"), errors)
-    markdown = markdown_section(doc, data.get("math"), errors)
+    markdown = markdown_section(doc, data.get("math"), data.get("typography"), errors)
     feeds = feeds_section(doc, data.get("feeds"), errors)
     redirects = redirects_section(doc, data.get("redirects"), errors)
     author = data.get("author", "")

@@ -1,5 +1,6 @@
-"""CONFIG SECTIONS: the `math:`, `feeds:` and `redirects:` settings of blogkit.yaml, each
-a small dataclass and the function that validates it (config.py puts them together)."""
+"""CONFIG SECTIONS: the `math:`, `typography:`, `feeds:` and `redirects:` settings of
+blogkit.yaml, each a small dataclass and the function that validates it (config.py puts
+them together)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .errors import SourceError
 from .yamlpos import YamlDoc, did_you_mean
 
 _MATH_KEYS = {"macros", "dollars", "code_spans"}
+_TYPOGRAPHY_KEYS = {"cjk_spacing"}
 _FEED_KEYS = {"limit", "content", "tags"}
 _FEED_CONTENT = ("full", "excerpt")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
@@ -22,7 +24,8 @@ MATH_DOLLARS = ("pandoc", "kramdown")
 
 @dataclass(frozen=True)
 class MarkdownSettings:
-    """Site settings that change how Markdown is parsed (`math:` in blogkit.yaml).
+    """Site settings that change how Markdown is rendered (`math:` and `typography:` in
+    blogkit.yaml).
 
     Part of every body's cache key: changing one renders every body anew.
     """
@@ -33,6 +36,9 @@ class MarkdownSettings:
     code_spans: bool = False
     """True: a code span that holds only `$..$` or `$$..$$` is math, not code (the R
     blogdown and Hugo convention that hides TeX from the Markdown parser)."""
+    cjk_spacing: bool = False
+    """True: a quarter-em gap between Han characters and Latin letters, digits or inline
+    math of running text (`typography.cjk_spacing`; see cjk_spacing.py)."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,12 @@ def macros_section(doc: YamlDoc, value: Any, errors: list[SourceError]) -> dict[
     return result
 
 
-def markdown_section(doc: YamlDoc, value: Any, errors: list[SourceError]) -> MarkdownSettings:
+def markdown_section(doc: YamlDoc, value: Any, typography: Any, errors: list[SourceError]
+                     ) -> MarkdownSettings:
+    cjk_spacing = typography_section(doc, typography, errors)
     if not isinstance(value, dict):
-        return MarkdownSettings()  # a math: that is not a mapping is reported by macros_section
+        # a math: that is not a mapping is reported by macros_section
+        return MarkdownSettings(cjk_spacing=cjk_spacing)
     dollars = value.get("dollars", "pandoc")
     if dollars not in MATH_DOLLARS:
         errors.append(doc.error(("math", "dollars"), f"math.dollars must be one of "
@@ -112,7 +121,29 @@ def markdown_section(doc: YamlDoc, value: Any, errors: list[SourceError]) -> Mar
         errors.append(doc.error(("math", "code_spans"), "math.code_spans must be true or false",
                                 "true makes `$x$` in backticks math (the blogdown convention)"))
         code_spans = False
-    return MarkdownSettings(dollars=str(dollars), code_spans=code_spans)
+    return MarkdownSettings(dollars=str(dollars), code_spans=code_spans, cjk_spacing=cjk_spacing)
+
+
+def typography_section(doc: YamlDoc, value: Any, errors: list[SourceError]) -> bool:
+    """`typography: {cjk_spacing: true}`: whether running text gets CJK spacing."""
+    if value is None:
+        return False
+    if not isinstance(value, dict):
+        errors.append(doc.error(("typography",), "typography must be a mapping",
+                                "e.g. typography: {cjk_spacing: true}"))
+        return False
+    for key in value:
+        if key not in _TYPOGRAPHY_KEYS:
+            errors.append(doc.error(("typography", key), f"unknown typography setting '{key}'",
+                                    did_you_mean(str(key), _TYPOGRAPHY_KEYS), key=True))
+    spacing = value.get("cjk_spacing", False)
+    if not isinstance(spacing, bool):
+        errors.append(doc.error(("typography", "cjk_spacing"),
+                                "typography.cjk_spacing must be true or false",
+                                "true puts a quarter em between Han characters and Latin "
+                                "letters, digits or inline math"))
+        return False
+    return spacing
 
 
 def feeds_section(doc: YamlDoc, value: Any, errors: list[SourceError]) -> FeedSettings:
