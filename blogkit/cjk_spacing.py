@@ -25,6 +25,8 @@ MATH_GAP = '<span class="cjk-gap math"></span>'
 _SKIPPED = frozenset({"code", "pre", "kbd", "samp", "a", "script", "style", "svg", "math",
                       "textarea", "title"})
 """Elements whose text is never spaced (and everything inside them)."""
+_OPAQUE = frozenset({"pre", "code", "script", "style", "textarea"})
+"""Skipped elements that never hold themselves: passed over whole, unread."""
 _INLINE = frozenset({"em", "strong", "b", "i", "u", "s", "del", "ins", "mark", "span", "sub",
                      "sup", "small", "abbr", "cite", "q", "dfn", "time", "var", "bdi"})
 """Elements a boundary may cross: `中文<em>GPT</em>` is one run of text."""
@@ -69,9 +71,11 @@ def space_cjk(html: str) -> str:
 
 def _pieces(html: str) -> Iterator[tuple[str, str, str]]:
     """(kind, piece, tag name) of `html` in order: "text", "tag" (name lower case, `/p`
-    for a closing one) or "other" (a comment, or what follows an unclosed one). Linear:
-    each `<` looks for its `>` once, and the last `>` found is reused."""
+    for a closing one) or "other" (a comment, what follows an unclosed one, or a whole
+    `pre`, `code`, `script`...). Linear: each `<` looks for its `>` once, and the last `>`
+    found is reused."""
     position, length, close = 0, len(html), -1
+    unclosed: set[str] = set()
     while position < length:
         opening = html.find("<", position)
         if opening == -1:
@@ -94,7 +98,18 @@ def _pieces(html: str) -> Iterator[tuple[str, str, str]]:
             yield "text", "<", ""  # a lone `<` (text, in HTML's reading too)
             position = opening + 1
             continue
-        yield "tag", html[opening:close + 1], (named.group(1) + named.group(2)).lower()
+        name = (named.group(1) + named.group(2)).lower()
+        if name in _OPAQUE and name not in unclosed:
+            # Never nested: jump to its end (past a code block's many spans). Once one has
+            # no end, none after it has: not looked for again (linear on `<code>` × N).
+            end = html.find(f"</{name}>", close + 1)
+            if end == -1:
+                unclosed.add(name)
+            else:
+                yield "other", html[opening:end + len(name) + 3], ""
+                position = end + len(name) + 3
+                continue
+        yield "tag", html[opening:close + 1], name
         position = close + 1
 
 
