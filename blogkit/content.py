@@ -31,7 +31,13 @@ from .config_sections import site_root_path
 from .content_walk import ContentScan, walk_content
 from .digest import digest
 from .errors import BuildError, SourceError, decode_source
-from .front_matter import date_value, names_value, split_front_matter, text_value
+from .front_matter import (
+    date_value,
+    names_value,
+    series_value,
+    split_front_matter,
+    text_value,
+)
 from .i18n import slugify
 from .other_tools import agreed, extra_value, flag_value, sort_keys
 from .post_cache import PostCache
@@ -42,7 +48,7 @@ T = TypeVar("T")
 NAME_MAX = 255
 """Bytes a URL name may have, as a folder of the output (writer.NAME_MAX, the same limit)."""
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
-POST_SHAPE = 4
+POST_SHAPE = 5
 """What a kept Post is: bump it when Post's fields, or what a file is read as, change.
 posts.sqlite keys a post by the file's bytes, blogkit's version and this (post_cache.py),
 so a post kept by an earlier shape of the same version is not found, and is read again."""
@@ -96,6 +102,8 @@ class Post:
     redirect to `url`: what moving a blog keeps alive."""
     aliases_at: tuple[tuple[int | None, int | None], ...] = ()
     """Where each alias is written (line, column), for the error when one is taken."""
+    series: str | None = None
+    """The name of the series the post is in (front matter `series:`), if any."""
     """`extra:` of the front matter, and other tools' keys blogkit has no use for under
     their names as written (`image`, `ShowToc`: see other_tools.OTHER_TOOLS_KEYS)."""
 
@@ -361,6 +369,11 @@ def _validate(
                                 f"which says '{lang}'",
                                 f"rename the file to *.{declared}.md or remove the lang key"))
     slug_value = text_value(doc, data, "slug", errors)
+    series = series_value(doc, data, errors)
+    if series is not None and kind != "post":
+        errors.append(doc.error(("series",), "only posts can be in a series",
+                                "remove 'series' from this page, or move the file under "
+                                "content/posts/"))
     aliases, _ = agreed(doc, "aliases", keys.of("aliases"),
                                   lambda k: _aliases(doc, data, k, errors), errors)
     extra = extra_value(doc, data, keys, errors)
@@ -368,16 +381,19 @@ def _validate(
         return None
     title, title_line, body, body_line = titled
     slug = slugify(slug_value) if slug_value else name
-    long = [part for part in (slug, *(slugify(tag) for tag in tags or ()))
+    named = [("slug", slug), *(("tags", slugify(tag)) for tag in tags or ()),
+             *((("series", slugify(series)),) if series is not None else ())]
+    long = [(field_name, part) for field_name, part in named
             if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX]
     if long:  # Hugo and Zola stop with the system's "file name too long"; shortening would
         # change a URL silently and could make two posts one
-        is_slug = long[0] == slug
+        field_name, part = long[0]
+        what = {"slug": "slug", "tags": "tag", "series": "series"}[field_name]
         errors.append(doc.error(
-            (("slug",) if slug_value else ()) if is_slug else ("tags",),
-            f"the {'slug' if is_slug else 'tag'} '{long[0][:24]}…' makes a URL name of "
-            f"{len(long[0].encode('utf-8'))} bytes; file systems allow {NAME_MAX}",
-            f"give it a shorter `{'slug' if is_slug else 'tags'}:` (a CJK character is 3 "
+            (("slug",) if slug_value else ()) if field_name == "slug" else (field_name,),
+            f"the {what} '{part[:24]}…' makes a URL name of "
+            f"{len(part.encode('utf-8'))} bytes; file systems allow {NAME_MAX}",
+            f"give it a shorter `{field_name}:` (a CJK character is 3 "
             "bytes in UTF-8; about 80 of them fit)"))
         return None
     prefix = config.lang_prefix(lang)
@@ -392,7 +408,7 @@ def _validate(
         title_line=title_line, summary_line=doc.where((summary_key,))[0] or 2,
         slug_at=doc.where(("slug",)) if slug_value else None,
         aliases=tuple(path for path, _ in aliases or ()),
-        aliases_at=tuple(where for _, where in aliases or ()),
+        aliases_at=tuple(where for _, where in aliases or ()), series=series,
     )
 
 

@@ -34,6 +34,7 @@ FRONT_KEYS = {
     "lang",
     "extra",
     "aliases",
+    "series",
 }
 """The keys a post's front matter may have."""
 
@@ -168,3 +169,33 @@ def names_value(doc: YamlDoc, data: dict[str, Any], key: str, errors: list[Sourc
         if item.strip() not in names:
             names.append(item.strip())
     return names
+
+
+def series_value(doc: YamlDoc, data: dict[str, Any], errors: list[SourceError]) -> str | None:
+    """The name of the post's series, stripped; None if there is none, or (with an error)
+    if it is not one name. Hugo's taxonomy form, a list holding one name, is read too."""
+    value = data.get("series")
+    if value is None:
+        return None
+    where: tuple[str | int, ...] = ("series",)
+    if isinstance(value, list):
+        if len(value) != 1:
+            errors.append(doc.error(where, "series must be the name of one series",
+                                    "a post is in one series: write series: Name (its part "
+                                    "is told by its date)"))
+            return None
+        value, where = value[0], ("series", 0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, str):
+        errors.append(doc.error(where, "series must be non-empty text",
+                                "write series: Name, or remove it"))
+    else:
+        kind = ("true or false" if isinstance(value, bool) else
+                "a mapping" if isinstance(value, dict) else
+                "a list" if isinstance(value, list) else f"a {type(value).__name__}")
+        errors.append(doc.error(where, f"series must be a name, not {kind}",
+                                "write the series' name as text: series: Name"))
+    return None

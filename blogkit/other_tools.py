@@ -54,7 +54,7 @@ OTHER_TOOLS_KEYS = frozenset({
     "build", "cascade", "expirydate", "unpublishdate", "headless",
     "iscjklanguage", "keywords", "layout", "linktitle", "markup", "menu", "menus", "outputs",
     "params", "resources", "sitemap", "translationkey", "type", "url", "weight", "images",
-    "audio", "videos", "series", "authors",
+    "audio", "videos", "authors",
     # Jekyll (jekyllrb.com/docs/front-matter) and its common plugins and themes (jekyll-seo-tag,
     # jekyll-redirect-from, Minimal Mistakes, Chirpy)
     "permalink", "render_with_liquid", "excerpt_separator", "author", "image",

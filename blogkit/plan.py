@@ -23,8 +23,9 @@ from .highlight import shows_code
 from .i18n import format_date, load_ui, slugify
 from .links import cover_image
 from .page_digests import Reads, fingerprint, shown_digest
+from .post_groups import Series, series_path
 from .site import Entry, Site, category_of, term_path
-from .templates import LinkView, PagerView, PostView, TermView, encode_url
+from .templates import LinkView, PagerView, PostView, SeriesView, TermView, encode_url
 
 PageId = tuple[Any, ...]
 
@@ -108,10 +109,40 @@ def _neighbour(entry: Entry | None) -> tuple[str, str]:
 
 def _view_key(site: Site, entry: Entry, older: Entry | None, newer: Entry | None) -> str:
     translations = site.translations.get(entry.post.key, {})
-    # Of its neighbours a view shows only their titles and URLs (an edit to a post's text
-    # does not re-render the posts beside it).
+    # Of its neighbours, related posts and series a view shows only their titles and URLs
+    # (an edit to a post's text does not re-render the posts beside it or related to it).
+    related, series = _extras(site, entry)
     return digest(entry.token, _neighbour(older), _neighbour(newer),
-                  tuple((code, other.url) for code, other in translations.items()))
+                  tuple((code, other.url) for code, other in translations.items()),
+                  fingerprint(related), fingerprint(series))
+
+
+def _extras(site: Site, entry: Entry) -> tuple[tuple[LinkView, ...], SeriesView | None]:
+    """What ends a post: its related posts, and the box of its series (see Site.related)."""
+    config = site.config
+    related = tuple(LinkView(other.body.title_text, site_url(config, other.url))
+                    for other in site.related.get(entry.post.lang, {}).get(entry.post.rel, ()))
+    series = site.series_of(entry)
+    if series is None:
+        return related, None
+    position = next(number for number, member in enumerate(series.entries, 1)
+                    if member.post.rel == entry.post.rel)
+    return related, _series_view(config, series, position)
+
+
+def _series_view(config: SiteConfig, series: Series, position: int = 0) -> SeriesView:
+    """A series as its page (`position` 0) or a post's box (the post's place, from 1)."""
+    posts = tuple(LinkView(member.body.title_text, site_url(config, member.url),
+                           current=number == position)
+                  for number, member in enumerate(series.entries, 1))
+    return SeriesView(series.name, _series_url(config, series.lang, series), len(posts),
+                      posts, position)
+
+
+def _series_url(config: SiteConfig, lang: str, series: Series | None = None) -> str:
+    """The page of `series`, or without one the page listing them all."""
+    return site_url(config, f"{config.lang_prefix(lang)}/"
+                            f"{series.url_path if series is not None else series_path()}")
 
 
 class _TermLinks:
@@ -270,6 +301,7 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
             jobs += listing((kind, term.slug), f"{prefix}/{term.url_path}", term.entries,
                             term.label, {"term": TermView(term.kind, term.name, term.label,
                                                           term.slug, len(term.entries))})
+    jobs += _series_jobs(site, lang, ui, views)
     years: dict[int, list[PostView]] = {}
     for entry in posts:
         years.setdefault(entry.post.date.year, []).append(views[entry.post.rel])
@@ -282,6 +314,30 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
     # Every language has its own 404 page, linked to the others by the switcher; hosts
     # answer a missing path with the root one, `blogkit serve` with the language's.
     jobs.append(PageJob(("404",), lang, f"{prefix}/404.html", "404.html", ui["not_found"]))
+    return jobs
+
+
+def _series_jobs(site: Site, lang: str, ui: dict[str, Any], views: dict[str, PostView]
+                 ) -> list[PageJob]:
+    """A page per series of the language, listing its posts oldest first, and one
+    listing the series (only in a language that has some)."""
+    config = site.config
+    found = site.series.get(lang, {})
+    if not found:
+        return []
+    jobs = [PageJob(("series",), lang, f"{config.lang_prefix(lang)}/{series_path()}",
+                    "series.html", ui["series"],
+                    {"series": None,
+                     "all_series": tuple(LinkView(one.name, _series_url(config, lang, one),
+                                                  lang, count=len(one.entries))
+                                         for one in found.values())})]
+    for one in found.values():
+        jobs.append(PageJob(
+            ("series", one.slug), lang, f"{config.lang_prefix(lang)}/{one.url_path}",
+            "series.html", one.name,
+            {"series": _series_view(config, one),
+             "posts": tuple(views[entry.post.rel] for entry in one.entries)},
+            any(entry.title_has_math for entry in one.entries)))
     return jobs
 
 
@@ -352,6 +408,7 @@ def _post_view(
         LinkView(config.language(code).name, site_url(config, other.url), code)
         for code, other in site.translations.get(post.key, {}).items() if code != post.lang)
     description = entry.body.excerpt_text[:200] or config.language(post.lang).description
+    related, series = _extras(site, entry)
     return PostView(
         title=entry.body.title_text, url=site_url(config, post.url),
         lang=post.lang, date_iso=post.date.isoformat(), date_text=format_date(post.date, ui),
@@ -361,7 +418,8 @@ def _post_view(
         has_math=entry.has_math, description=description, extra=post.extra,
         prev=LinkView(older.body.title_text, site_url(config, older.url)) if older else None,
         next=LinkView(newer.body.title_text, site_url(config, newer.url)) if newer else None,
-        cover=cover_image(entry.links, post), entry=entry, digest=key,
+        cover=cover_image(entry.links, post), related=related, series=series, entry=entry,
+        digest=key,
     )
 
 

@@ -21,6 +21,7 @@ from .i18n import slugify
 from .links import LinkTargets, link_errors, link_targets, resolve_links
 from .markdown import Body, TocEntry
 from .meta import first_image
+from .post_groups import Series, related_posts, series_of_language, series_path
 
 if TYPE_CHECKING:  # formulas.py imports the writer, which imports this module
     from .formulas import FormulaHTML
@@ -131,10 +132,9 @@ def term_path(kind: str, slug: str) -> str:
     return f"{kind}/{slug}/"
 
 
-
 def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
     """Every path the site publishes, as a root-relative link names it: the pages (posts,
-    listings and their pages, categories, tags, archives, 404), the feeds, sitemap.xml,
+    listings and their pages, categories, tags, series, archives, 404), the feeds, sitemap.xml,
     robots.txt, the highlighting stylesheet and `files` (the static files: theme, static/,
     bundles). What plan.py and outputs.py make: tests compare this with a built site."""
     config = site.config
@@ -163,6 +163,9 @@ def site_paths(site: Site, files: Iterable[str]) -> frozenset[str]:
                 listing(f"{prefix}/{term.url_path}", len(term.entries))
                 if kind == "categories" or config.feeds.tags:
                     feeds(f"{prefix}/{term.url_path}")
+        if site.series.get(code):
+            paths.add(f"{prefix}/{series_path()}")
+            paths.update(f"{prefix}/{series.url_path}" for series in site.series[code].values())
     return frozenset(paths)
 
 
@@ -186,6 +189,19 @@ class Site:
     tags: dict[str, tuple[Term, ...]] = field(default_factory=dict)
     links: LinkTargets | None = None
     """What the entries' links were resolved against."""
+    related: dict[str, dict[str, tuple[Entry, ...]]] = field(default_factory=dict)
+    """Per language, per post (content/-relative path): up to `RELATED_MAX` other posts
+    of that language sharing its tags or categories, most related first (see `_related`);
+    a post that nothing relates to is not there."""
+    series: dict[str, dict[str, Series]] = field(default_factory=dict)
+    """Per language, per slug: the language's series, ordered by name."""
+
+    def series_of(self, entry: Entry) -> Series | None:
+        """The series `entry` is in, if any."""
+        name = entry.post.series
+        if name is None or entry.post.kind != "post":
+            return None
+        return self.series.get(entry.post.lang, {}).get(slugify(name))
 
 
 def assemble(
@@ -254,6 +270,14 @@ def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
                             else term for term in listed)
                 for lang, listed in found.items()}
 
+    def related(found: dict[str, tuple[Entry, ...]]) -> dict[str, tuple[Entry, ...]]:
+        return {rel: each(listed) for rel, listed in found.items()}
+
+    def series(found: dict[str, Series]) -> dict[str, Series]:
+        return {slug: replace(one, entries=each(one.entries))
+                if each(one.entries) is not one.entries else one
+                for slug, one in found.items()}
+
     translations = dict(site.translations)
     for old, new in swaps:
         translations[old.post.key] = {**translations[old.post.key], old.post.lang: new}
@@ -262,7 +286,11 @@ def with_entries(site: Site, swaps: Sequence[tuple[Entry, Entry]]) -> Site:
                      for lang, listed in site.posts.items()},
         pages={lang: each(listed) if lang in langs else listed
                for lang, listed in site.pages.items()},
-        translations=translations, categories=terms(site.categories), tags=terms(site.tags))
+        translations=translations, categories=terms(site.categories), tags=terms(site.tags),
+        related={lang: related(found) if lang in langs else found
+                 for lang, found in site.related.items()},
+        series={lang: series(found) if lang in langs else found
+                for lang, found in site.series.items()})
 
 
 def _build_site(config: SiteConfig, entries: dict[str, Entry], links: LinkTargets) -> Site:
@@ -273,6 +301,8 @@ def _build_site(config: SiteConfig, entries: dict[str, Entry], links: LinkTarget
         translations.setdefault(entry.post.key, {})[entry.post.lang] = entry
     categories: dict[str, tuple[Term, ...]] = {}
     tags: dict[str, tuple[Term, ...]] = {}
+    related: dict[str, dict[str, tuple[Entry, ...]]] = {}
+    series: dict[str, dict[str, Series]] = {}
     for language in config.languages:
         code = language.code
         mine = [e for e in entries.values() if e.post.lang == code]
@@ -287,7 +317,9 @@ def _build_site(config: SiteConfig, entries: dict[str, Entry], links: LinkTarget
             if any(c.name in e.post.categories for e in ordered)
         )
         tags[code] = _tags(code, ordered)
-    return Site(config, posts, pages, translations, categories, tags, links)
+        related[code] = related_posts(ordered)
+        series[code] = series_of_language(code, ordered)
+    return Site(config, posts, pages, translations, categories, tags, links, related, series)
 
 
 def _newest_first(entry: Entry) -> tuple[float, str]:

@@ -34,6 +34,21 @@ class LinkView:
 
 
 @dataclass(frozen=True)
+class SeriesView:
+    """A series (front matter `series:`): its box on a post's page, and its own page."""
+
+    name: str
+    url: str
+    """Its page, listing its posts."""
+    total: int
+    """Posts in it, in this language."""
+    posts: tuple[LinkView, ...]
+    """Its posts, oldest first; on a post's page, `current` marks that post."""
+    position: int = 0
+    """On a post's page: the post's place in the series, from 1 (else 0)."""
+
+
+@dataclass(frozen=True)
 class PostView:
     """A post or page as templates see it.
 
@@ -62,6 +77,11 @@ class PostView:
     """The newer neighbour in this language."""
     cover: ImageView | None = None
     """`extra.image` with its size and variants (see `links.cover_image`), or None."""
+    related: tuple[LinkView, ...] = ()
+    """Up to five posts of this language sharing its tags or categories, most related
+    first (none when nothing relates; see `site.Site.related`)."""
+    series: SeriesView | None = None
+    """The series the post is in, with its place in it; None when it is in none."""
     entry: Any = field(default=None, repr=False, compare=False)
     """The `site.Entry` shown (not for templates: use the properties)."""
     digest: str = field(default="", repr=False, compare=False)

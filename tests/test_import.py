@@ -59,12 +59,18 @@ def test_hugo_multilingual_bundles_toml_and_shortcodes(tmp_path: Path) -> None:
     vae = front(dest / "content/posts/vae/index.md")  # TOML front matter, converted
     assert vae["updated"] == "2019-10-02T09:00:00+08:00"
     assert vae["extra"] == {"image": "elbo.png", "math": True}  # PaperMod's cover.image
+    assert vae["series"] == "生成模型入门"  # Hugo's series taxonomy: blogkit's series
+    diffusion = front(dest / "content/posts/diffusion.md")
+    assert diffusion["series"] == "生成模型入门"
+    assert diffusion["extra"]["series"] == ["生成模型入门", "扩散专题"]
+    assert "/series/生成模型入门/" in unquote(zh)  # the series box links its page
+    assert "series/生成模型入门/index.html" in public
     assert redirect_target(public, "/2019/09/vae/") == "/posts/vae/"
     assert redirect_target(public, "/en/2019/09/vae/") == "/en/posts/vae/"
     # Hugo's :slug without a slug is the title, as Hugo urlizes it
     assert redirect_target(public, "/2020/01/扩散模型/") == "/posts/diffusion/"
     report = (dest / REPORT_NAME).read_text()
-    assert "`content/posts/vae/index.md:21`: `callout` kept" in report
+    assert "`content/posts/vae/index.md:22`: `callout` kept" in report
     assert "`content/_index.md`: a list page's text" in report
     assert "3 post files, 2 pages, 3 old URLs" in report
     config = yaml.safe_load((dest / "blogkit.yaml").read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from blogkit.build_cache import BuildCache
 from blogkit.changes import classify
 from blogkit.errors import BuildError
 from blogkit.patch import prepare
+from blogkit.templates import THEME_DIR
 
 FRONT = {"categories": ["3D Model"], "tags": ["t1"]}
 """What the posts of the site are filed under (unless a test says otherwise)."""
@@ -302,3 +304,96 @@ def test_a_build_prepared_for_patching_patches_the_same(site: Path) -> None:
     patched = edit(site, cache, P2, post("Post 2", "2026-01-03",
                                          "Intro.\n\n<!--more-->\n\n```python\nx = 2\n```", **FRONT))
     assert patched.patched and patched.rendered == 1
+
+
+EXTRAS_UI = {"zh": {"series": "系列", "series_position": "系列：{name} ({n}/{total})",
+                    "related_posts": "相关文章"},
+             "en": {"series": "Series", "series_position": "Series: {name} ({n}/{total})",
+                    "related_posts": "Related posts"}}
+"""The strings of the post extras, as the site's overrides (until the theme has them)."""
+
+
+def with_extras(site: Path) -> None:
+    """Have the site's post pages show `_post_extras.html` (related posts, series)."""
+    write(site, "blogkit.yaml", site_config(per_page=2, languages=[
+        {"code": code, "ui": EXTRAS_UI[code]} for code in ("zh", "en")]))
+    if "_post_extras.html" not in (THEME_DIR / "templates/post.html").read_text("utf-8"):
+        write(site, "templates/post.html", '{% extends "theme/post.html" %}{% block main %}'
+              '{{ super() }}{% include "_post_extras.html" %}{% endblock %}\n')
+
+
+def remade(site: Path, cache: BuildCache, edits: dict[str, str]
+           ) -> tuple[set[str], dict[str, bytes]]:
+    """Write `edits`, rebuild (checked against a clean build); return the pages made
+    anew, and every file."""
+    before = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    for name, text in edits.items():
+        write(site, name, text)
+    rebuilt = check(site, cache)
+    after = {path: made_from for path, (made_from, _) in cache.outputs.items()}
+    pages = {path for path in after if after[path] != before.get(path) and path.endswith(".html")}
+    assert rebuilt.rendered == len(pages)
+    return pages, snapshot(rebuilt)
+
+
+def test_a_post_s_page_re_renders_when_its_related_posts_change_and_only_then(
+        site: Path) -> None:
+    """Every post relates to the others (one category, one tag); p2 and p0 sharing one
+    more tag puts each first in the other's list: those two pages change, not p1's, p3's
+    or p4's, and not when the text of a related post changes."""
+    with_extras(site)
+    write(site, "content/posts/p2/index.en.md",
+          post("Post 2", "2026-01-03", "Body 2", categories=["3D Model"], tags=["t1", "t2"]))
+    cache = BuildCache()
+    first = snapshot(check(site, cache))
+    assert related_links(first["en/posts/p2/index.html"]) == ["p4", "p3", "p1", "p0"]
+    pages, files = remade(site, cache, {"content/posts/p0/index.en.md": post(
+        "Post 0", "2026-01-01", "Body 0", categories=["3D Model"], tags=["t1", "t2"])})
+    assert related_links(files["en/posts/p2/index.html"]) == ["p0", "p4", "p3", "p1"]
+    assert related_links(files["en/posts/p0/index.html"])[0] == "p2"
+    assert {"en/posts/p0/index.html", "en/posts/p2/index.html"} <= pages
+    assert not pages & {f"en/posts/p{n}/index.html" for n in (1, 3, 4)}
+    assert not any(page.startswith("posts/") for page in pages)  # the zh site
+    # Related posts show titles: text past p0's title leaves the pages listing it alone.
+    pages, _ = remade(site, cache, {"content/posts/p0/index.en.md": post(
+        "Post 0", "2026-01-01", "Body 0, longer", categories=["3D Model"], tags=["t1", "t2"])})
+    assert not pages & {f"en/posts/p{n}/index.html" for n in (1, 2, 3, 4)}
+    # Its title: every page listing it.
+    pages, _ = remade(site, cache, {"content/posts/p0/index.en.md": post(
+        "Post 0!", "2026-01-01", "Body 0, longer", categories=["3D Model"], tags=["t1", "t2"])})
+    assert {f"en/posts/p{n}/index.html" for n in range(5)} <= pages
+
+
+def related_links(html: bytes) -> list[str]:
+    """The names of the posts a page's related section links, in order."""
+    found = re.search(rb'<section class="related-posts".*?</section>', html, re.S)
+    return [name.decode() for name in re.findall(rb'href="/blog/en/posts/([^/"]*)/"',
+                                                 found.group(0))] if found else []
+
+
+def test_series_pages_and_boxes_re_render_when_the_series_changes(site: Path) -> None:
+    with_extras(site)
+    for number in (1, 3):
+        write(site, f"content/posts/p{number}/index.en.md", post(
+            f"Post {number}", f"2026-01-0{number + 1}", f"Body {number}", series="S", **FRONT))
+    cache = BuildCache()
+    first = snapshot(check(site, cache))
+    assert b"Series: S (2/2)" in first["en/posts/p3/index.html"]
+    assert "en/series/s/index.html" in first and "series/index.html" not in first
+    # p2 joins, between the two: their boxes, the series' pages; not p0's or p4's page.
+    pages, files = remade(site, cache, {"content/posts/p2/index.en.md": post(
+        "Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nRest.", series="S", **FRONT)})
+    assert {"en/posts/p1/index.html", "en/posts/p2/index.html", "en/posts/p3/index.html",
+            "en/series/s/index.html", "en/series/index.html"} <= pages
+    assert not pages & {"en/posts/p0/index.html", "en/posts/p4/index.html"}
+    assert b"Series: S (3/3)" in files["en/posts/p3/index.html"]
+    # Its text past the excerpt: its own page (patched by the dev server), no other.
+    text = edit(site, cache, P2, post("Post 2", "2026-01-03", "Intro.\n\n<!--more-->\n\nMore.",
+                                      series="S", **FRONT))
+    assert text.patched and text.rendered == 1
+    # Leaving the series: the last post of a language's series takes its pages with it.
+    for number in (1, 2, 3):
+        write(site, f"content/posts/p{number}/index.en.md", post(
+            f"Post {number}", f"2026-01-0{number + 1}", f"Body {number}", **FRONT))
+    gone = snapshot(check(site, cache))
+    assert not any(path.startswith("en/series/") for path in gone)

@@ -402,3 +402,63 @@ def test_site_paths_are_every_page_and_file_a_build_publishes(tmp_path: Path) ->
     theme = {path for path in published if path.startswith(("/css/", "/js/"))
              or path == "/favicon.svg"} - {"/css/highlight.css"}
     assert site_paths(site, [p[1:] for p in statics | theme]) == published
+
+
+def test_site_paths_have_the_series_pages(tmp_path: Path) -> None:
+    ui = {"series": "Series", "series_position": "{name} {n}/{total}", "related_posts": "R"}
+    root = make_site(tmp_path, {
+        "content/posts/a.zh.md": post("甲", "2026-01-01", "正文", series="扩散 入门"),
+        "content/posts/b.zh.md": post("乙", "2026-01-02", "[根](/)", series="扩散 入门"),
+        "content/posts/a.en.md": post("A", "2026-01-01", "Text.", series="Diffusion"),
+        "content/posts/c.en.md": post("C", "2026-01-03", "Text.", series="Other"),
+    }, languages=[{"code": "zh", "ui": ui}, {"code": "en", "ui": ui}])
+    build_site(root)
+    published = {"/" + (path[:-len("index.html")] if path.endswith("index.html") else path)
+                 for path in files(root / "public") if path != ".blogkit-output"}
+    site, errors = assembled(root)
+    assert errors == []
+    theme = {path[1:] for path in published if path.startswith(("/css/", "/js/"))
+             or path == "/favicon.svg"} - {"css/highlight.css"}
+    found = site_paths(site, theme)
+    assert found == published
+    assert {"/series/", "/series/扩散-入门/", "/en/series/", "/en/series/diffusion/",
+            "/en/series/other/"} <= found
+
+
+def test_related_posts_and_series_are_assembled_and_swapped(tmp_path: Path) -> None:
+    files = {
+        "content/posts/p1.en.md": post("One", "2026-01-01", "Text.", tags=["t"], series="S"),
+        "content/posts/p2.en.md": post("Two", "2026-01-02", "Intro.", tags=["t", "u"],
+                                       series="S"),
+        "content/posts/p3.en.md": post("Three", "2026-01-03", "Text.", tags=["u"],
+                                       categories=["3D Model"]),
+        "content/posts/p4.en.md": post("Four", "2026-01-02", "Text.", tags=["v"],
+                                       categories=["3D Model"], series="S"),
+        "content/posts/p1.zh.md": post("一", "2026-01-01", "正文", tags=["t"]),
+    }
+    before, errors = assembled(make_site(tmp_path, files))
+    assert errors == []
+
+    def keys(entries: tuple[Entry, ...]) -> list[str]:
+        return [entry.post.key for entry in entries]
+
+    related = before.related["en"]
+    assert keys(related["posts/p2.en.md"]) == ["posts/p3", "posts/p1"]  # ties: the newer
+    assert keys(related["posts/p3.en.md"]) == ["posts/p2", "posts/p4"]  # 2 before 1
+    assert keys(related["posts/p4.en.md"]) == ["posts/p3"]
+    assert "posts/p1.zh.md" not in before.related["zh"]  # no other zh post relates
+    series = before.series["en"]["s"]
+    assert (series.name, keys(series.entries)) == ("S", ["posts/p1", "posts/p2", "posts/p4"])
+    assert before.series_of(before.translations["posts/p4"]["en"]) is series
+    assert before.series_of(before.translations["posts/p3"]["en"]) is None
+    assert before.series["zh"] == {}
+
+    write_file(tmp_path, "content/posts/p2.en.md", post(
+        "Two", "2026-01-02", "Intro, longer.", tags=["t", "u"], series="S"))
+    after, _ = assembled(tmp_path)
+    old, new = before.translations["posts/p2"]["en"], after.translations["posts/p2"]["en"]
+    swapped = with_entries(before, [(old, new)])
+    assert swapped.related["en"]["posts/p3.en.md"][0] is new
+    assert swapped.series["en"]["s"].entries[1] is new
+    assert swapped.related["zh"] is before.related["zh"]
+    assert before.series["en"]["s"].entries[1] is old

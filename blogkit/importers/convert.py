@@ -194,6 +194,8 @@ def front_matter(post: SourcePost, site: SourceSite, report: ImportReport) -> di
         report.aliases += len(out["aliases"])
     for key in _DROPPED:
         data.pop(key, None)
+    if "series" in data:
+        _series(data.pop("series"), out, extra, post, report)
     for key, value in data.items():
         extra[key] = value
         if key not in OTHER_TOOLS_KEYS:
@@ -201,6 +203,21 @@ def front_matter(post: SourcePost, site: SourceSite, report: ImportReport) -> di
     if extra:
         out["extra"] = _plain(extra)
     return out
+
+
+def _series(value: Any, out: dict[str, Any], extra: dict[str, Any], post: SourcePost,
+            report: ImportReport) -> None:
+    """Hugo's `series: [Name]` (a taxonomy) and Hexo themes' `series: Name` → blogkit's one
+    series; of several, the first (the list kept in `extra.series`, reported)."""
+    names = [str(name) for name in words(value) if str(name).strip()]
+    if not names:
+        return
+    out["series"] = names[0]
+    if len(names) > 1:
+        extra["series"] = names
+        report.note("mapped", post.rel, post.front.line("series"),
+                    f"series {', '.join(names)}: a post is in one series in blogkit, "
+                    f"'{names[0]}' (all kept as `extra.series`)")
 
 
 def _image(value: Any) -> str | None:
