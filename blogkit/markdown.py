@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # imported by create_markdown: a build with every body cached
 ANCHOR_LABEL_ID = "heading-anchor-label"
 """The id of the page's hidden "Link to this section" text (in its language: see base.html),
 which names every heading's self-link; a body is the same in every language's page."""
-RESERVED_IDS = frozenset({"main", "toc-title", "hero-title", "latest-title", ANCHOR_LABEL_ID})
+RESERVED_IDS = frozenset({"main", "top", "toc-title", "hero-title", "latest-title",
+                          ANCHOR_LABEL_ID})
 """ids the theme uses; a heading never takes them (it gets `main-1` instead)."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 _TAG = re.compile(r"<[^<>]+>")

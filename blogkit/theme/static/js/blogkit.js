@@ -1,5 +1,8 @@
-/* blogkit's theme: the light/dark toggle and the code blocks' copy buttons. No framework.
-   Without JavaScript the page follows the system's colour scheme and shows neither.
+/* blogkit's theme: the light/dark toggle, the code blocks' copy buttons, the marking of the
+   section in view in a post's table of contents, a post's reading progress bar and the
+   back-to-top button. No framework. Without JavaScript the page follows the system's
+   colour scheme, shows no toggle, copy buttons or progress bar, the table of contents is
+   plain links and back-to-top a link in the footer.
    The inline script in base.html's <head> sets `data-theme` from the same key, early. */
 (function () {
   "use strict";
@@ -99,8 +102,115 @@
     frame.insertBefore(button, pre);
   }
 
+  // The current section: the last heading of the table of contents above a line 30% down
+  // the viewport. An IntersectionObserver with its root's bottom 70% cut off reports every
+  // heading crossing that line (and the top), exactly when the answer can change; no work
+  // happens on other scroll events. A heading jumped to (a link, the address's #hash) stays
+  // the current one until the page scrolls: near the end of a post, a heading cannot reach
+  // the line.
+  function setUpContents() {
+    var links = document.querySelectorAll(".toc a[href^='#']");
+    if (!links.length || !window.IntersectionObserver) return;
+    var items = [];
+    for (var i = 0; i < links.length; i++) {
+      var target = document.getElementById(decodeURIComponent(links[i].hash.slice(1)));
+      if (target) items.push({link: links[i], heading: target});
+    }
+    var marked = null, jumped = null, jumpedAt = null;
+    function update() {
+      var line = window.innerHeight * 0.3, current = null;
+      if (jumped && jumpedAt === null) jumpedAt = window.scrollY;
+      if (jumped && Math.abs(window.scrollY - jumpedAt) > 1) jumped = null;
+      for (var i = 0; i < items.length; i++) {
+        if (jumped ? items[i].heading === jumped : items[i].heading.getBoundingClientRect().top <= line) {
+          current = items[i];
+        }
+      }
+      if (current === marked) return;
+      if (marked) marked.link.removeAttribute("aria-current");
+      marked = current;
+      if (current) {
+        current.link.setAttribute("aria-current", "true");
+        keepInView(current.link);
+      }
+    }
+    function jump() {
+      var id = decodeURIComponent(location.hash.slice(1));
+      jumped = null;
+      for (var i = 0; i < items.length; i++) if (items[i].heading.id === id) jumped = items[i].heading;
+      jumpedAt = null;
+      update();
+    }
+    var observer = new IntersectionObserver(update, {rootMargin: "0px 0px -70% 0px"});
+    for (var j = 0; j < items.length; j++) observer.observe(items[j].heading);
+    window.addEventListener("hashchange", jump);
+    if (location.hash) jump();
+  }
+
+  // A long table of contents scrolls in its column: the marked link is kept in sight there,
+  // never by scrolling the page.
+  function keepInView(link) {
+    var box = link.closest(".toc details");
+    if (!box || box.scrollHeight <= box.clientHeight) return;
+    var own = link.getBoundingClientRect(), frame = box.getBoundingClientRect();
+    if (own.top < frame.top) box.scrollTop -= frame.top - own.top;
+    else if (own.bottom > frame.bottom) box.scrollTop += own.bottom - frame.bottom;
+  }
+
+  // A post's reading progress: a thin bar at the top, from the article's top reaching the
+  // top of the viewport to its end reaching the bottom. Decorative (the scroll bar says the
+  // same), so hidden from assistive technology, as the back-to-top button is until the
+  // reader has scrolled a screen down. One scroll handler, at most once a frame.
+  function setUpScrolling() {
+    var article = document.querySelector("article.post");
+    var back = document.querySelector(".back-to-top");
+    var bar = null;
+    if (article) {
+      bar = document.createElement("div");
+      bar.className = "reading-progress";
+      bar.setAttribute("aria-hidden", "true");
+      document.body.insertBefore(bar, document.body.firstChild);
+    }
+    if (!bar && !back) return;
+    var pending = false;
+    function update() {
+      pending = false;
+      if (bar) {
+        var box = article.getBoundingClientRect(), rest = box.height - window.innerHeight;
+        var done = rest > 0 ? Math.min(Math.max(-box.top / rest, 0), 1) : 1;
+        bar.style.transform = "scaleX(" + done + ")";
+      }
+      if (back) back.classList.toggle("shown", window.scrollY > window.innerHeight);
+    }
+    function later() {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }
+    window.addEventListener("scroll", later, {passive: true});
+    window.addEventListener("resize", later);
+    update();
+  }
+
+  // Code blocks, tables and display formulas wider than the column scroll in their own
+  // box: one that does is made a tab stop, so a keyboard can scroll it too (and only such
+  // a one: a stop for every formula would be noise). Again when the window's width changes.
+  function reachScrollers() {
+    var boxes = document.querySelectorAll("pre, .katex-display, main table");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    }
+  }
+
   function setUp() {
     setUpToggle();
+    setUpContents();
+    setUpScrolling();
+    reachScrollers();
+    var width = window.innerWidth;
+    window.addEventListener("resize", function () {
+      if (window.innerWidth !== width) { width = window.innerWidth; reachScrollers(); }
+    });
     var blocks = document.querySelectorAll("pre.highlight");
     for (var i = 0; i < blocks.length; i++) addCopyButton(blocks[i]);
   }
