@@ -25,7 +25,7 @@ from conftest import write_file as write
 
 from blogkit.build import BuildOptions, Compiled, compile_site
 from blogkit.build_cache import BuildCache
-from blogkit.images import read_size, svg_size
+from blogkit.image_sizes import read_size, svg_size
 
 SVG = "<svg xmlns='http://www.w3.org/2000/svg' {}><rect width='10' height='10'/></svg>"
 CHROMIUM = Path("/usr/bin/chromium")
