@@ -48,6 +48,7 @@ from .highlight import stylesheet, stylesheet_version
 from .images import make_variants, site_images, sizes_key
 from .katex_install import pinned_engine
 from .markdown import Body
+from .output_clashes import collisions
 from .page_digests import job_digests
 from .plan import PageJob, pages_key, plan
 from .progress import Reporter, plural, rate
@@ -55,7 +56,7 @@ from .redirects import redirect_files
 from .render import Output, run
 from .site import Site, assemble
 from .statics import static_files
-from .writer import InMemory, Staging, StaticFile, Target, check_output_folder, collisions
+from .writer import InMemory, Staging, StaticFile, Target, check_output_folder
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ from .yamlpos import YamlDoc, load
 
 T = TypeVar("T")
 NAME_MAX = 255
-"""Bytes a URL name may have, as a folder of the output (writer.NAME_MAX, the same limit)."""
+"""Bytes a URL name may have, as a folder of the output (output_clashes.NAME_MAX, the
+same limit)."""
 _SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 POST_SHAPE = 5
 """What a kept Post is: bump it when Post's fields, or what a file is read as, change.
