@@ -23,6 +23,7 @@ from .excerpt import make_excerpt
 from .fences import parse_info, render_fence
 from .i18n import count_units, is_cjk, reading_minutes, slugify
 from .katex_node import defines_macros
+from .md_images import EAGER_IMAGE, images_in_links, render_image
 from .mdlinks import LinkUse, rewrite_links
 from .mdmath import math_plugin, protect_table_pipes
 from .tex_text import tex_to_text
@@ -121,10 +122,10 @@ def create_markdown(settings: MarkdownSettings = DEFAULT_SETTINGS) -> MarkdownIt
     md.core.ruler.push("blogkit_cjk_breaks", _join_cjk_lines)
     md.core.ruler.push("blogkit_anchors", _heading_anchors)
     md.core.ruler.push("blogkit_links", rewrite_links)
-    md.core.ruler.push("blogkit_images_in_links", _images_in_links)
+    md.core.ruler.push("blogkit_images_in_links", images_in_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
-    md.add_render_rule("image", _render_image)
+    md.add_render_rule("image", render_image)
     md.add_render_rule("math_inline", _render_math)
     md.add_render_rule("math_block", _render_math)
     return md
@@ -176,7 +177,7 @@ def render_body(
         excerpt_html, cut = md.render(summary, summary_env).strip(), True
     else:
         excerpt_html, cut = make_excerpt(body_html, excerpt_length)
-        excerpt_html = _EAGER_IMAGE.sub(r'\1 loading="lazy">', excerpt_html, count=1)
+        excerpt_html = EAGER_IMAGE.sub(r'\1 loading="lazy">', excerpt_html, count=1)
     visible = _TAG.sub(" ", PLACEHOLDER.sub(" x ", body_html))
     cjk, words = count_units(html.unescape(visible))
     formulas = tuple(env["formulas"])
@@ -304,70 +305,6 @@ def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: A
         from .highlight import highlight as highlighter
 
     return render_fence(token.content, parse_info(token.info), highlighter)
-
-
-def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    """markdown-it's image rule, with formulas in the alt text kept as readable TeX
-    (markdown-it's own alt text takes text tokens only, and would drop them).
-
-    Decoded off the main thread, loaded lazily but for the body's first image (likely on
-    the first screen), and a link to the full image unless it is inside a link already.
-    Its size and variants are added where the file is known (`links.resolve_links`)."""
-    token = tokens[idx]
-    token.attrSet("alt", _alt_text(token.children or []))
-    token.attrSet("decoding", "async")
-    if env.get("eager_image"):
-        env["eager_image"] = False
-    else:
-        token.attrSet("loading", "lazy")
-    tag = str(self.renderToken(tokens, idx, options, env))
-    if token.meta.get("in_link") or env.get("in_link"):
-        return tag
-    return f'<a class="image-link" href="{html.escape(str(token.attrGet("src") or ""))}">{tag}</a>'
-
-
-_EAGER_IMAGE = re.compile(r'(<img\s[^<>]*decoding="async")>')
-"""The body's first image (not lazy), in an excerpt: listings load every image lazily."""
-
-
-def _images_in_links(state: StateCore) -> None:
-    """Mark the images inside a link (Markdown's, or raw `<a>` HTML): they are not made
-    links to themselves."""
-    for token in state.tokens:
-        if token.type != "inline" or not token.children:
-            continue
-        depth = 0
-        for child in token.children:
-            if child.type == "link_open":
-                depth += 1
-            elif child.type == "link_close":
-                depth = max(0, depth - 1)
-            elif child.type == "html_inline":
-                if _RAW_LINK_OPEN.match(child.content):
-                    depth += 1
-                elif _RAW_LINK_CLOSE.match(child.content):
-                    depth = max(0, depth - 1)
-            elif child.type == "image" and depth:
-                child.meta["in_link"] = True
-
-
-_RAW_LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
-_RAW_LINK_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
-
-
-def _alt_text(children: list[Token]) -> str:
-    # What markdown-it's renderInlineAsText keeps, plus formulas.
-    parts: list[str] = []
-    for child in children:
-        if child.type in ("text", "code_inline", "html_inline"):
-            parts.append(child.content)
-        elif child.type == "math_inline":
-            parts.append(tex_to_text(child.content))
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-        elif child.type == "image":
-            parts.append(_alt_text(child.children or []))
-    return "".join(parts)
 
 
 def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
