@@ -312,9 +312,24 @@ def _language_jobs(site: Site, lang: str, maker: _ViewMaker) -> list[PageJob]:
         {"years": [{"year": y, "posts": v} for y, v in years.items()]},
         any(entry.title_has_math for entry in posts))])
     # Every language has its own 404 page, linked to the others by the switcher; hosts
-    # answer a missing path with the root one, `blogkit serve` with the language's.
-    jobs.append(PageJob(("404",), lang, f"{prefix}/404.html", "404.html", ui["not_found"]))
+    # answer a missing path with the root one, which then speaks the language of the path
+    # (`elsewhere`), and `blogkit serve` with the language's.
+    jobs.append(PageJob(("404",), lang, f"{prefix}/404.html", "404.html", ui["not_found"],
+                        {"elsewhere": () if prefix else _not_found_elsewhere(config)}))
     return jobs
+
+
+def _not_found_elsewhere(config: SiteConfig) -> tuple[dict[str, str], ...]:
+    """The root 404 page's message in each other language, with the path it is for: a
+    static host answers `/en/missing/` with the root page, whose script shows the English."""
+    found = []
+    for language in config.languages[1:]:
+        ui = load_ui(language.code, language.ui)
+        found.append({"lang": language.code,
+                      "path": site_url(config, config.lang_prefix(language.code) + "/"),
+                      "title": ui["not_found"], "text": ui["not_found_text"],
+                      "back": ui["back_home"]})
+    return tuple(found)
 
 
 def _series_jobs(site: Site, lang: str, ui: dict[str, Any], views: dict[str, PostView]

@@ -243,9 +243,22 @@ def read_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 class _StaticHandler(SimpleHTTPRequestHandler):
     """A built public/ folder under the site's base path, as a plain static host serves
-    it (GitHub Pages: files, folders' index.html, no `_redirects`), quietly."""
+    it (GitHub Pages: files, folders' index.html, the root 404.html for anything missing,
+    no `_redirects`), quietly."""
 
     base_path = "/blog/"
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def translate_path(self, path: str) -> str:
         inner = self.base_path.rstrip("/")

@@ -323,6 +323,29 @@ def test_every_language_has_its_own_404_page(site: Path) -> None:
     assert 'hreflang="zh" href="/blog/404.html"' in en
 
 
+def test_the_root_404_page_speaks_the_language_of_the_missing_path(browser: Browser,
+                                                                   base: str) -> None:
+    """A static host answers every missing path with the root 404.html (GitHub Pages,
+    Netlify): under /en/ it shows the English message; elsewhere, and without
+    JavaScript, the default language's."""
+    shown = {}
+    for path, script in (("en/no-such-post/", True), ("no-such-post/", True),
+                         ("en/no-such-post/", False)):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        answer = page.goto(base + path)
+        assert answer is not None and answer.status == 404
+        visible = page.locator(".not-found:visible h1")
+        expect(visible).to_have_count(1)
+        shown[(path, script)] = (visible.inner_text(), page.evaluate(
+            "document.documentElement.lang"), page.title())
+        context.close()
+    assert shown[("en/no-such-post/", True)] == ("404 · Page not found", "en",
+                                                 "404 · Page not found")
+    assert shown[("no-such-post/", True)][:2] == ("404 · 页面不存在", "zh")
+    assert shown[("en/no-such-post/", False)][:2] == ("404 · 页面不存在", "zh")
+
+
 # -- 7. the post navigation and the header links -------------------------------------------
 
 POST_NAV = re.compile(r'<nav class="post-nav"[^>]*>(.*?)</nav>', re.DOTALL)
