@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 from .config import SiteConfig
 from .content import Post
 from .digest import digest
+from .errors import BuildError, SourceError
 from .image_sizes import ImageSize, read_size
 
 if TYPE_CHECKING:  # the writer imports (through the pages) links.py, which imports this
@@ -179,7 +180,9 @@ def make_variants(config: SiteConfig, statics: Sequence[StaticFile],
                   workers: int | None = None) -> int:
     """Encode the variants among `statics` (see `variant_files`) that the cache lacks,
     each from the file it is named after (`fig.png.480w.webp`: `fig.png`, also among
-    `statics`); return how many were encoded. An original is decoded once for all."""
+    `statics`); return how many were encoded. An original is decoded once for all. An
+    original Pillow cannot decode (cut short, or too large to be safe) raises BuildError
+    naming it."""
     folder = variants_folder(config)
     by_path = {static.path: static.source for static in statics}
     todo: dict[Path, list[tuple[int, Path]]] = {}
@@ -197,15 +200,31 @@ def make_variants(config: SiteConfig, statics: Sequence[StaticFile],
     folder.mkdir(parents=True, exist_ok=True)
     count = min(workers or os.cpu_count() or 1, len(todo))
     if count == 1:
-        for original, wanted in todo.items():
-            _encode(original, wanted)
+        problems = [_encode(original, wanted) for original, wanted in todo.items()]
     else:
         with ThreadPoolExecutor(count) as pool:  # Pillow lets go of the GIL as it works
-            list(pool.map(_encode, todo, todo.values()))
+            problems = list(pool.map(_encode, todo, todo.values()))
+    errors = [problem for problem in problems if problem is not None]
+    if errors:
+        raise BuildError(errors)
     return sum(len(wanted) for wanted in todo.values())
 
 
-def _encode(original: Path, wanted: list[tuple[int, Path]]) -> None:
+def _encode(original: Path, wanted: list[tuple[int, Path]]) -> SourceError | None:
+    """Write the variants `wanted` of `original`; the error, when it cannot be decoded."""
+    from PIL import Image
+
+    try:
+        _resize(original, wanted)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        return SourceError(original, None, None,
+                           f"this image cannot be decoded, so no smaller copies of it can be "
+                           f"made: {exc}", "replace it with a whole PNG, JPEG or WebP file "
+                           "(its header says it is one, but its data is cut short or damaged)")
+    return None
+
+
+def _resize(original: Path, wanted: list[tuple[int, Path]]) -> None:
     from PIL import Image, ImageOps
 
     with Image.open(original) as opened:

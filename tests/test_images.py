@@ -355,3 +355,21 @@ def test_an_image_s_box_has_its_size_before_it_loads(chromium: Any, served: str)
         assert box is not None and box["width"] > 0, alt
         assert abs(box["height"] - box["width"] * height / width) < 1, (alt, box)
     context.close()
+
+
+def test_an_image_cut_short_is_an_error_naming_it(pil: ModuleType, tmp_path: Path) -> None:
+    """Its header is whole (so it has a size), its pixels are not: the build stops with the
+    file named and a hint, no traceback, and the previous site stays."""
+    root = make_site(tmp_path, {"content/posts/a/index.md": post("A", "2025-01-01", "![x](x.png)")})
+    whole = image_bytes(pil, (2000, 1500))
+    write_bytes(root, "content/posts/a/x.png", whole)
+    build_site(root)
+    before = (root / "public/posts/a/index.html").read_bytes()
+    write_bytes(root, "content/posts/a/x.png", whole[: len(whole) // 2])
+    shutil.rmtree(root / ".blogkit-cache" / "images")
+    done = subprocess.run([sys.executable, "-m", "blogkit", "build", "-s", str(root)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("content/posts/a/x.png: error: this image cannot be decoded")
+    assert "hint: replace it with a whole PNG, JPEG or WebP file" in done.stderr
+    assert (root / "public/posts/a/index.html").read_bytes() == before
