@@ -280,3 +280,38 @@ def static_host(public: Path, base_path: str = "/blog/") -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium, which Playwright drives (its own browsers are never downloaded)."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+_NO_CHROMIUM = f"{CHROMIUM} is not installed (outside CI, browser tests are optional)"
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                                    reason=_NO_CHROMIUM)
+"""A browser test: skipped without chromium, except in CI, where that is a failure."""
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling module of browser tests without chromium, except in CI."""
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        pytest.skip(_NO_CHROMIUM, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    """Playwright, for a module's browser tests (in CI, a missing chromium fails them)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is not installed, and browser tests are required in CI")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    """One chromium for a module's browser tests."""
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()

@@ -20,28 +20,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import build_site, make_site, post, sample_site
+from conftest import build_site, make_site, post, sample_site, skip_without_chromium
 
 from blogkit.serve import RELOAD_PATH, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (outside CI, browser tests are optional)",
-                allow_module_level=True)
+skip_without_chromium()
 
 from playwright.sync_api import (  # noqa: E402 (after the skip: only needed with a browser)
     Browser,
     ConsoleMessage,
     Page,
-    Playwright,
     Request,
     Response,
     expect,
-    sync_playwright,
 )
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 FEATURE_TITLE = "特性测试：E = mc^2"
 """The zh feature post's title as text (<title> has the formula as plain TeX)."""
 
@@ -97,21 +90,6 @@ def _wait_until_serving(process: subprocess.Popen[bytes], log_path: Path) -> str
                 pass
         time.sleep(0.1)
     pytest.fail(f"blogkit serve did not answer within 120 s:\n{log_path.read_text()}")
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is not installed, and browser tests are required in CI")
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @dataclass

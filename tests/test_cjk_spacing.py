@@ -3,19 +3,16 @@ code, links or math, and none where the author typed a space."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from conftest import build_site, make_site, post, static_host
+from conftest import CHROMIUM, build_site, make_site, needs_chromium, post, static_host
 from hypothesis import given
 from hypothesis import strategies as st
 
 from blogkit.cjk_spacing import GAP, MATH_GAP, space_cjk
 from blogkit.errors import BuildError
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 F = '<bk-math data-i="0"></bk-math>'
 
@@ -104,8 +101,7 @@ def test_the_setting_is_validated(tmp_path: Path) -> None:
         "typography.cjk_spacing must be true or false", "unknown typography setting 'autospace'"]
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason=f"{CHROMIUM} is not installed (outside CI, browser tests are optional)")
+@needs_chromium
 def test_the_browser_shows_room_between_han_and_latin(tmp_path: Path) -> None:
     """Measured: the title `用GPT模型` has two boundaries; spaced, its text is wider by a
     quarter em at each."""

@@ -9,29 +9,21 @@ Latin letters. Skipped like test_browser.py without /usr/bin/chromium, except in
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_site, make_site, post, static_host
+from conftest import build_site, make_site, post, skip_without_chromium, static_host
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (outside CI, browser tests are optional)",
-                allow_module_level=True)
+skip_without_chromium()
 
-import test_browser  # noqa: E402 (after the skip, as the imports below)
 from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 from test_browser import settle  # noqa: E402
 from test_theme import DESKTOP, PHONE  # noqa: E402
 
 from blogkit.highlight import stylesheet  # noqa: E402
-
-playwright = test_browser.playwright
-browser = test_browser.browser
 
 FENCED = '''\
 {intro}

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import build_site, make_site, post, static_host
+from conftest import CHROMIUM, build_site, make_site, post, static_host
 from conftest import write_file as write
 
 from blogkit.build import BuildOptions, Compiled, compile_site
@@ -28,7 +28,6 @@ from blogkit.build_cache import BuildCache
 from blogkit.image_sizes import read_size, svg_size
 
 SVG = "<svg xmlns='http://www.w3.org/2000/svg' {}><rect width='10' height='10'/></svg>"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")

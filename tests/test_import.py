@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from conftest import build_site, files, static_host
+from conftest import CHROMIUM, build_site, files, needs_chromium, static_host
 
 from blogkit.errors import UsageError
 from blogkit.importers import REPORT_NAME, import_site
@@ -219,11 +219,9 @@ def test_every_url_hugo_writes_is_answered(tmp_path: Path) -> None:
     assert answered("/zh/") == "index.html"
 
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason=f"{CHROMIUM} is not installed (outside CI, browser tests are optional)")
+@needs_chromium
 @pytest.mark.parametrize("tool", ["hugo", "hexo", "jekyll"])
 def test_the_browser_follows_every_old_url_and_shows_every_image(tool: str,
                                                                  tmp_path: Path) -> None:

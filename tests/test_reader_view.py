@@ -14,19 +14,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import build_site, feature_post, make_posts, make_site, post, static_host
+from conftest import (
+    build_site,
+    feature_post,
+    make_posts,
+    make_site,
+    post,
+    skip_without_chromium,
+    static_host,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (outside CI, browser tests are optional)",
-                allow_module_level=True)
+skip_without_chromium()
 
-import test_browser  # noqa: E402 (after the skip, as the imports below)
 from playwright.sync_api import Browser  # noqa: E402
 from test_theme import DESKTOP, PHONE, WIDE_POST, axe_violations, open_page  # noqa: E402
-
-playwright = test_browser.playwright
-browser = test_browser.browser
 
 SCREENSHOTS = Path(os.environ.get("BLOGKIT_SCREENSHOTS")
                    or Path(__file__).parent.parent / ".test-screenshots")

@@ -10,13 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import build_site, files, make_site, post, write_file
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    build_site,
+    files,
+    make_site,
+    needs_chromium,
+    post,
+    write_file,
+)
 
 from blogkit.errors import BuildError
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def aliased_site(root: Path, **extra: object) -> Path:
@@ -167,8 +172,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason=f"{CHROMIUM} is not installed (outside CI, browser tests are optional)")
+@needs_chromium
 def test_the_browser_follows_an_old_url_to_the_post(served: str) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -9,19 +9,15 @@ without /usr/bin/chromium, except in CI.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_site, make_site, post, sample_site, static_host
+from conftest import build_site, make_site, post, sample_site, skip_without_chromium, static_host
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (outside CI, browser tests are optional)",
-                allow_module_level=True)
+skip_without_chromium()
 
 import test_browser  # noqa: E402 (after the skip, as the imports below)
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
@@ -29,8 +25,6 @@ from test_browser import Server, settle  # noqa: E402
 
 # test_browser's fixtures, found by pytest under these names: its Chromium and, for the
 # overlay, `blogkit serve` of its sample site (one of each for this module).
-playwright = test_browser.playwright
-browser = test_browser.browser
 server = test_browser.server
 
 AXE = Path(__file__).parent.parent / ".test-tools/node_modules/axe-core/axe.min.js"

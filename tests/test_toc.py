@@ -10,27 +10,19 @@ test_browser.py without /usr/bin/chromium, except in CI.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from conftest import build_site, make_site, post, static_host
+from conftest import build_site, make_site, post, skip_without_chromium, static_host
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (outside CI, browser tests are optional)",
-                allow_module_level=True)
+skip_without_chromium()
 
-import test_browser  # noqa: E402 (after the skip, as the imports below)
 from playwright.sync_api import Browser, Locator, Page, expect  # noqa: E402
 from test_browser import settle  # noqa: E402
 from test_theme import axe_violations  # noqa: E402
 
 # test_browser's fixtures, found by pytest under these names (one Chromium for the module).
-playwright = test_browser.playwright
-browser = test_browser.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
