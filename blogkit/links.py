@@ -137,8 +137,7 @@ _BROKEN_DATA = ' data-broken="nothing is published there"'
 BROKEN_LINK = ' class="broken-link"' + _BROKEN_DATA
 """What marks a link or image whose target is missing (shown under --keep-going): the
 theme's stylesheet outlines `.broken-link`."""
-_IMAGE_LINK = '<a class="image-link" href'
-"""How the link markdown.py puts around an image to its file starts."""
+_CLASS_ATTRIBUTE = re.compile(r"\sclass\s*=", re.IGNORECASE)
 
 
 def resolve_links(links: LinkTargets, lang: str, text: str,
@@ -166,10 +165,12 @@ def resolve_links(links: LinkTargets, lang: str, text: str,
         if not written:
             written.update((use.target, use.href) for use in reversed(uses) if use.target)
         href = written.get(target, target + fragment)
-        # The link markdown.py puts around an image has a class already (its image is
-        # marked broken in its own right).
-        wrapper = match.string.endswith(_IMAGE_LINK, 0, match.start())
-        return f'="{html.escape(href)}"{_BROKEN_DATA if wrapper else BROKEN_LINK}'
+        # A tag with a class of its own (raw HTML's, the link markdown.py puts around an
+        # image) is marked by `data-broken` alone: a second class attribute is invalid.
+        text = match.string
+        tag = text[text.rfind("<", 0, match.start()):text.find(">", match.end())]
+        marked = _BROKEN_DATA if _CLASS_ATTRIBUTE.search(tag) else BROKEN_LINK
+        return f'="{html.escape(href)}"{marked}'
 
     return _MARKER.sub(replace, text)
 

@@ -172,6 +172,21 @@ def test_link_targets_hold_every_published_file_bundle_and_asset(tmp_path: Path)
     assert link_targets(config, moved, frozenset({"posts/broken.md"})).key != targets.key
 
 
+def test_a_broken_link_in_a_tag_with_a_class_keeps_one_class_attribute(tmp_path: Path) -> None:
+    """A shortcode's tag with a class (Hexo's `asset_img left ...`) and the link around an
+    image are marked by `data-broken` only (a second class attribute is invalid HTML); a
+    plain link or image gets the class too."""
+    site, errors = assembled(make_site(tmp_path, {"content/posts/a.zh.md": post(
+        "甲", "2026-01-01", "{% asset_img left gone.jpg 按钮 %} [链接](gone.md) ![图](gone.png)")}))
+    assert len(errors) == 3
+    html = site.translations["posts/a"]["zh"].html
+    assert '<img src="gone.jpg" data-broken="nothing is published there" class="left"' in html
+    assert f'<a href="gone.md"{BROKEN}>' in html
+    assert ('<a class="image-link" href="gone.png" data-broken="nothing is published there">'
+            f'<img src="gone.png"{BROKEN}') in html
+    assert not re.search(r"<[^<>]*\sclass=[^<>]*\sclass=", html)
+
+
 def test_resolve_links_replaces_markers_in_href_and_src_only(tmp_path: Path) -> None:
     site, _ = assembled(make_site(tmp_path, LINKED))
     assert site.links is not None
